@@ -1,0 +1,46 @@
+import fs from "node:fs";
+import path from "node:path";
+
+/** Where deployments record their addresses, one file per chain id; the SDK and scripts read them. */
+export const ADDRESS_BOOK_DIR = path.join(__dirname, "..", "deployments");
+
+/** The contracts of one deployment on one chain. */
+export interface AddressBook {
+  chainId: number;
+  /** The block the deployment started at: event queries need not look further back. */
+  startBlock: number;
+  contracts: {
+    CorpusToken: string;
+    CorpusTimelock: string;
+    CorpusGovernor: string;
+  };
+}
+
+export type CorpusContractName = keyof AddressBook["contracts"];
+
+/** Thrown when no deployment is recorded for a chain. */
+export class AddressBookNotFoundError extends Error {
+  override readonly name = "AddressBookNotFoundError";
+}
+
+export function addressBookPath(chainId: bigint | number): string {
+  return path.join(ADDRESS_BOOK_DIR, `${chainId}.json`);
+}
+
+export function writeAddressBook(book: AddressBook): string {
+  fs.mkdirSync(ADDRESS_BOOK_DIR, { recursive: true });
+  const file = addressBookPath(book.chainId);
+  fs.writeFileSync(file, `${JSON.stringify(book, null, 2)}\n`);
+  return file;
+}
+
+export function readAddressBook(chainId: bigint | number): AddressBook {
+  const file = addressBookPath(chainId);
+  if (!fs.existsSync(file)) {
+    throw new AddressBookNotFoundError(
+      `No Corpus deployment recorded for chain ${chainId} (${path.relative(process.cwd(), file)}): ` +
+        `run \`npx hardhat corpus:deploy --network <name>\` first.`,
+    );
+  }
+  return JSON.parse(fs.readFileSync(file, "utf8")) as AddressBook;
+}

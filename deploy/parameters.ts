@@ -1,0 +1,100 @@
+import fs from "node:fs";
+import path from "node:path";
+import { getAddress, isAddress, parseEther } from "ethers";
+
+/** Thrown when a network's parameters file is missing or says something the protocol cannot deploy. */
+export class DeploymentParametersError extends Error {
+  override readonly name = "DeploymentParametersError";
+}
+
+/** The validated, typed parameters of one chain's deployment (amounts in wei). */
+export interface CorpusParameters {
+  governance: {
+    timelockMinDelay: number;
+    votingDelay: number;
+    votingPeriod: number;
+    proposalThresholdBps: number;
+    quorumPercent: number;
+  };
+  token: {
+    treasuryAllocation: bigint;
+    allocations: { to: string; amount: bigint }[];
+  };
+}
+
+export const PARAMETERS_DIR = path.join(__dirname, "parameters");
+
+/** The parameters file of a chain: `deploy/parameters/<chainId>.json`. */
+export function parametersPath(chainId: bigint | number): string {
+  return path.join(PARAMETERS_DIR, `${chainId}.json`);
+}
+
+/** Reads and validates the parameters file for `chainId`; every problem is a {@link DeploymentParametersError}. */
+export function loadParameters(chainId: bigint | number): CorpusParameters {
+  const file = parametersPath(chainId);
+  if (!fs.existsSync(file)) {
+    throw new DeploymentParametersError(
+      `No deployment parameters for chain ${chainId}: create ${path.relative(process.cwd(), file)} ` +
+        `(start from deploy/parameters/example-remote.json).`,
+    );
+  }
+  return parseParameters(JSON.parse(fs.readFileSync(file, "utf8")), file);
+}
+
+/** Validates raw parameters (as read from JSON) and converts CRP amounts to wei. */
+export function parseParameters(raw: unknown, source = "parameters"): CorpusParameters {
+  const at = (field: string) => `${source}: ${field}`;
+  const root = asObject(raw, at("root"));
+  const governance = asObject(root.governance, at("governance"));
+  const token = asObject(root.token, at("token"));
+  const allocations = token.allocations;
+  if (!Array.isArray(allocations)) throw new DeploymentParametersError(`${at("token.allocations")} must be an array`);
+
+  return {
+    governance: {
+      timelockMinDelay: asInteger(governance.timelockMinDelay, at("governance.timelockMinDelay")),
+      votingDelay: asInteger(governance.votingDelay, at("governance.votingDelay")),
+      votingPeriod: asInteger(governance.votingPeriod, at("governance.votingPeriod")),
+      proposalThresholdBps: asInteger(governance.proposalThresholdBps, at("governance.proposalThresholdBps")),
+      quorumPercent: asInteger(governance.quorumPercent, at("governance.quorumPercent")),
+    },
+    token: {
+      treasuryAllocation: asCrp(token.treasuryAllocation, at("token.treasuryAllocation")),
+      allocations: allocations.map((entry: unknown, i) => {
+        const allocation = asObject(entry, at(`token.allocations[${i}]`));
+        return {
+          to: asAddress(allocation.to, at(`token.allocations[${i}].to`)),
+          amount: asCrp(allocation.amount, at(`token.allocations[${i}].amount`)),
+        };
+      }),
+    },
+  };
+}
+
+function asObject(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new DeploymentParametersError(`${where} must be an object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function asInteger(value: unknown, where: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw new DeploymentParametersError(`${where} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function asCrp(value: unknown, where: string): bigint {
+  if (typeof value !== "string" || !/^\d+(\.\d{1,18})?$/.test(value)) {
+    throw new DeploymentParametersError(`${where} must be a decimal string of whole CRP, got ${JSON.stringify(value)}`);
+  }
+  return parseEther(value);
+}
+
+function asAddress(value: unknown, where: string): string {
+  if (typeof value !== "string" || !isAddress(value)) {
+    throw new DeploymentParametersError(`${where} must be an address, got ${JSON.stringify(value)}`);
+  }
+  return getAddress(value);
+}

@@ -1,0 +1,25 @@
+import hre from "hardhat";
+import { deployCorpus, type CorpusDeployment } from "../../deploy/deploy-corpus";
+import { loadParameters } from "../../deploy/parameters";
+
+/** Named local accounts, in the order of Hardhat's default mnemonic (see deploy/parameters/31337.json). */
+export async function namedAccounts() {
+  const [deployer, guardian, alice, bob, carol, dave, erin, frank, grace, heidi, stranger] =
+    await hre.ethers.getSigners();
+  return { deployer, guardian, alice, bob, carol, dave, erin, frank, grace, heidi, stranger };
+}
+
+/** The protocol as `deploy/` deploys it on a local chain, plus the accounts that use it. */
+export async function deployCorpusFixture(): Promise<CorpusDeployment & Awaited<ReturnType<typeof namedAccounts>>> {
+  const deployment = await deployCorpus(hre, { writeAddressBook: false });
+  return { ...deployment, ...(await namedAccounts()) };
+}
+
+/** The local chain's deployment parameters, as the fixture used them. */
+export function localParameters() {
+  return loadParameters(31337);
+}
+
+/** One whole CRP in wei. */
+export const CRP = 10n ** 18n;
+export const DAY = 24 * 60 * 60;
