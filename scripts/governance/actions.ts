@@ -1,6 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Signer } from "ethers";
-import { readAddressBook } from "../../deploy/address-book";
+import { type AddressBook, readAddressBook } from "../../deploy/address-book";
 import { CorpusGovernor__factory, type CorpusGovernor } from "../../typechain-types";
 import { type EncodedProposal, encodeProposal, readProposalFile } from "./proposal";
 
@@ -37,9 +37,9 @@ export async function loadGovernanceContext(
   hre: HardhatRuntimeEnvironment,
   proposalFile: string,
   signer?: Signer,
+  addressBook?: AddressBook,
 ): Promise<GovernanceContext> {
-  const { chainId } = await hre.ethers.provider.getNetwork();
-  const book = readAddressBook(chainId);
+  const book = addressBook ?? readAddressBook((await hre.ethers.provider.getNetwork()).chainId);
   const runner = signer ?? (await hre.ethers.getSigners())[0];
   const governor = CorpusGovernor__factory.connect(book.contracts.CorpusGovernor, runner);
   const proposal = await encodeProposal(hre, readProposalFile(proposalFile), book);
