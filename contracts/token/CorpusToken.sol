@@ -62,7 +62,6 @@ contract CorpusToken is ERC20, ERC20Burnable, ERC20Capped, ERC20Permit, ERC20Vot
         super.burn(amount);
     }
 
-    /// @inheritdoc ICorpusToken
     // ─── Views ──────────────────────────────────────────────────────────────
 
     /// @inheritdoc ICorpusToken

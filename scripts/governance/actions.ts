@@ -2,7 +2,13 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Signer } from "ethers";
 import { type AddressBook, readAddressBook } from "../../deploy/address-book";
 import { CorpusGovernor__factory, type CorpusGovernor } from "../../typechain-types";
-import { type EncodedProposal, encodeProposal, readProposalFile } from "./proposal";
+import {
+  type EncodedProposal,
+  type ProposalSpec,
+  encodeProposal,
+  readProposalFile,
+  validateProposal,
+} from "./proposal";
 
 /** Governor proposal states, in the order of OpenZeppelin's `IGovernor.ProposalState`. */
 export const PROPOSAL_STATES = [
@@ -39,10 +45,20 @@ export async function loadGovernanceContext(
   signer?: Signer,
   addressBook?: AddressBook,
 ): Promise<GovernanceContext> {
+  return governanceContext(hre, readProposalFile(proposalFile), signer, addressBook);
+}
+
+/** Encodes a proposal given as an object (the demo and the gas benchmark build theirs in code). */
+export async function governanceContext(
+  hre: HardhatRuntimeEnvironment,
+  spec: ProposalSpec,
+  signer?: Signer,
+  addressBook?: AddressBook,
+): Promise<GovernanceContext> {
   const book = addressBook ?? readAddressBook((await hre.ethers.provider.getNetwork()).chainId);
   const runner = signer ?? (await hre.ethers.getSigners())[0];
   const governor = CorpusGovernor__factory.connect(book.contracts.CorpusGovernor, runner);
-  const proposal = await encodeProposal(hre, readProposalFile(proposalFile), book);
+  const proposal = await encodeProposal(hre, validateProposal(spec), book);
   const proposalId = await governor.hashProposal(
     proposal.targets,
     proposal.values,
@@ -50,6 +66,11 @@ export async function loadGovernanceContext(
     proposal.descriptionHash,
   );
   return { governor, proposal, proposalId };
+}
+
+/** The same proposal, signed by another account (to vote, say). */
+export function withSigner(ctx: GovernanceContext, signer: Signer): GovernanceContext {
+  return { ...ctx, governor: ctx.governor.connect(signer) };
 }
 
 export async function proposalState(
@@ -80,7 +101,7 @@ export async function propose(ctx: GovernanceContext) {
 
 /** Casts the signer's vote, with an optional reason. */
 export async function vote(ctx: GovernanceContext, choice: string, reason = "") {
-  if (!(choice in VOTE_SUPPORT)) {
+  if (!Object.hasOwn(VOTE_SUPPORT, choice)) {
     throw new GovernanceStepError(`Unknown vote "${choice}": use one of ${Object.keys(VOTE_SUPPORT).join(", ")}.`);
   }
   await requireState(ctx, "Active", "vote on");
@@ -104,7 +125,8 @@ export async function execute(ctx: GovernanceContext) {
   await requireState(ctx, "Queued", "execute");
   const eta = await ctx.governor.proposalEta(ctx.proposalId);
   const now = BigInt((await ctx.governor.clock()).toString());
-  if (now < eta) {
+  // The transaction lands in a later block than the one `clock()` read, at least a second later.
+  if (now + 1n < eta) {
     throw new GovernanceStepError(
       `Cannot execute proposal ${ctx.proposalId} yet: the timelock delay ends at ${eta} (now ${now}).`,
     );
@@ -120,6 +142,9 @@ export async function status(ctx: GovernanceContext) {
   const state = await proposalState(governor, proposalId);
   if (state === "Unknown") return { proposalId, state };
   const snapshot = await governor.proposalSnapshot(proposalId);
+  // Quorum is fixed at the snapshot; before it, the best estimate is the quorum as of the last second.
+  const now = await governor.clock();
+  const quorumAt = snapshot < now ? snapshot : now - 1n;
   const [againstVotes, forVotes, abstainVotes] = await governor.proposalVotes(proposalId);
   return {
     proposalId,
@@ -130,6 +155,6 @@ export async function status(ctx: GovernanceContext) {
     forVotes,
     againstVotes,
     abstainVotes,
-    quorum: await governor.quorum(snapshot),
+    quorum: await governor.quorum(quorumAt),
   };
 }

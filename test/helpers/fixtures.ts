@@ -1,29 +1,9 @@
 import hre from "hardhat";
 import { deployCorpus, type CorpusDeployment } from "../../deploy/deploy-corpus";
 import { loadParameters } from "../../deploy/parameters";
+import { namedAccounts } from "../../scripts/lib/accounts";
 
-/** Named local accounts, in the order of Hardhat's default mnemonic (see deploy/parameters/31337.json). */
-export async function namedAccounts() {
-  const signers = await hre.ethers.getSigners();
-  const at = (i: number) => {
-    const signer = signers[i];
-    if (signer === undefined) throw new Error(`Hardhat network has no account #${i}`);
-    return signer;
-  };
-  return {
-    deployer: at(0),
-    guardian: at(1),
-    alice: at(2),
-    bob: at(3),
-    carol: at(4),
-    dave: at(5),
-    erin: at(6),
-    frank: at(7),
-    grace: at(8),
-    heidi: at(9),
-    stranger: at(10),
-  };
-}
+export { namedAccounts };
 
 /** The protocol as `deploy/` deploys it on a local chain, plus the accounts that use it. */
 export async function deployCorpusFixture(): Promise<CorpusDeployment & Awaited<ReturnType<typeof namedAccounts>>> {

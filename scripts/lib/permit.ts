@@ -1,0 +1,48 @@
+import { Signature, type Signer } from "ethers";
+import type { CorpusToken } from "../../typechain-types";
+
+/** The EIP-2612 Permit struct, as the token's EIP-712 domain types it. */
+export const PERMIT_TYPES = {
+  Permit: [
+    { name: "owner", type: "address" },
+    { name: "spender", type: "address" },
+    { name: "value", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+} as const;
+
+export interface SignedPermit {
+  owner: string;
+  spender: string;
+  value: bigint;
+  deadline: bigint;
+  v: number;
+  r: string;
+  s: string;
+}
+
+/** Signs an EIP-2612 permit for `spender` over the token's own domain (read on-chain, never assumed). */
+export async function signPermit(
+  token: CorpusToken,
+  owner: Signer,
+  spender: string,
+  value: bigint,
+  deadline: bigint,
+): Promise<SignedPermit> {
+  const domain = await token.eip712Domain();
+  const ownerAddress = await owner.getAddress();
+  const nonce = await token.nonces(ownerAddress);
+  const signature = await owner.signTypedData(
+    {
+      name: domain.name,
+      version: domain.version,
+      chainId: domain.chainId,
+      verifyingContract: domain.verifyingContract,
+    },
+    { Permit: [...PERMIT_TYPES.Permit] },
+    { owner: ownerAddress, spender, value, nonce, deadline },
+  );
+  const { v, r, s } = Signature.from(signature);
+  return { owner: ownerAddress, spender, value, deadline, v, r, s };
+}
