@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import type { CorpusContractName } from "./contracts";
 
 /** Where deployments record their addresses, one file per chain id; the SDK and scripts read them. */
 export const ADDRESS_BOOK_DIR = path.join(__dirname, "..", "deployments");
@@ -9,14 +10,8 @@ export interface AddressBook {
   chainId: number;
   /** The block the deployment started at: event queries need not look further back. */
   startBlock: number;
-  contracts: {
-    CorpusToken: string;
-    CorpusTimelock: string;
-    CorpusGovernor: string;
-  };
+  contracts: Record<CorpusContractName, string>;
 }
-
-export type CorpusContractName = keyof AddressBook["contracts"];
 
 /** Thrown when no deployment is recorded for a chain. */
 export class AddressBookNotFoundError extends Error {

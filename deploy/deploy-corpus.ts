@@ -1,24 +1,19 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
-import CorpusCoreModule from "./modules/CorpusCore";
+import CorpusModule from "./modules/Corpus";
 import { type AddressBook, writeAddressBook } from "./address-book";
+import { CORPUS_CONTRACTS, type CorpusContractName, type CorpusContracts, connectCorpus } from "./contracts";
 import { type CorpusParameters, loadParameters } from "./parameters";
-import {
-  CorpusGovernor__factory,
-  CorpusTimelock__factory,
-  CorpusToken__factory,
-  type CorpusGovernor,
-  type CorpusTimelock,
-  type CorpusToken,
-} from "../typechain-types";
 
 /** Chain id of the in-process Hardhat network, `npx hardhat node` and anvil. */
 export const LOCAL_CHAIN_ID = 31337n;
 
 /** A deployed protocol: typed contracts connected to the deployer, plus its address book. */
 export interface CorpusDeployment {
-  token: CorpusToken;
-  timelock: CorpusTimelock;
-  governor: CorpusGovernor;
+  token: CorpusContracts["CorpusToken"];
+  timelock: CorpusContracts["CorpusTimelock"];
+  governor: CorpusContracts["CorpusGovernor"];
+  randomness: CorpusContracts["PrevrandaoRandomness"];
+  staking: CorpusContracts["CorpusStaking"];
   addressBook: AddressBook;
 }
 
@@ -31,7 +26,7 @@ export interface DeployOptions {
   displayUi?: boolean;
 }
 
-/** Maps our parameters onto the Ignition module's parameter names. */
+/** Maps our parameters onto each Ignition module's parameter names. */
 export function toIgnitionParameters(p: CorpusParameters) {
   return {
     CorpusCore: {
@@ -44,8 +39,23 @@ export function toIgnitionParameters(p: CorpusParameters) {
       allocationRecipients: p.token.allocations.map((a) => a.to),
       allocationAmounts: p.token.allocations.map((a) => a.amount),
     },
+    CorpusStaking: {
+      guardian: p.guardian,
+      minimumStake: p.staking.minimumStake,
+      unbondingPeriod: p.staking.unbondingPeriod,
+      slashRewardBps: p.staking.slashRewardBps,
+    },
   };
 }
+
+/** The Ignition result's key for each address-book name. */
+const MODULE_KEYS: Record<CorpusContractName, string> = {
+  CorpusToken: "token",
+  CorpusTimelock: "timelock",
+  CorpusGovernor: "governor",
+  PrevrandaoRandomness: "randomness",
+  CorpusStaking: "staking",
+};
 
 /**
  * Deploys Corpus with Hardhat Ignition and wires every role, leaving the deployer with none.
@@ -59,7 +69,7 @@ export async function deployCorpus(
   const parameters = options.parameters ?? loadParameters(chainId);
   const startBlock = await hre.ethers.provider.getBlockNumber();
 
-  const deployed = await hre.ignition.deploy(CorpusCoreModule, {
+  const deployed: Record<string, { getAddress(): Promise<string> }> = await hre.ignition.deploy(CorpusModule, {
     parameters: toIgnitionParameters(parameters),
     displayUi: options.displayUi ?? false,
     // A local dev chain (31337) is thrown away on restart, so each deployment there gets a journal of
@@ -67,21 +77,24 @@ export async function deployCorpus(
     deploymentId: chainId === LOCAL_CHAIN_ID ? `local-${Date.now()}` : undefined,
   });
 
-  const [deployer] = await hre.ethers.getSigners();
-  const token = CorpusToken__factory.connect(await deployed.token.getAddress(), deployer);
-  const timelock = CorpusTimelock__factory.connect(await deployed.timelock.getAddress(), deployer);
-  const governor = CorpusGovernor__factory.connect(await deployed.governor.getAddress(), deployer);
-
-  const addressBook: AddressBook = {
-    chainId: Number(chainId),
-    startBlock,
-    contracts: {
-      CorpusToken: await token.getAddress(),
-      CorpusTimelock: await timelock.getAddress(),
-      CorpusGovernor: await governor.getAddress(),
-    },
-  };
+  const addresses = {} as Record<CorpusContractName, string>;
+  for (const name of Object.keys(CORPUS_CONTRACTS) as CorpusContractName[]) {
+    const contract = deployed[MODULE_KEYS[name]];
+    if (contract === undefined) throw new Error(`The Ignition module did not return ${name}`);
+    addresses[name] = await contract.getAddress();
+  }
+  const addressBook: AddressBook = { chainId: Number(chainId), startBlock, contracts: addresses };
   if (options.writeAddressBook ?? hre.network.name !== "hardhat") writeAddressBook(addressBook);
 
-  return { token, timelock, governor, addressBook };
+  const [deployer] = await hre.ethers.getSigners();
+  if (deployer === undefined) throw new Error("No deployer account is configured for this network");
+  const c = connectCorpus(addresses, deployer);
+  return {
+    token: c.CorpusToken,
+    timelock: c.CorpusTimelock,
+    governor: c.CorpusGovernor,
+    randomness: c.PrevrandaoRandomness,
+    staking: c.CorpusStaking,
+    addressBook,
+  };
 }

@@ -9,6 +9,8 @@ export class DeploymentParametersError extends Error {
 
 /** The validated, typed parameters of one chain's deployment (amounts in wei). */
 export interface CorpusParameters {
+  /** May pause contracts that hold user funds (zero: no guardian). */
+  guardian: string;
   governance: {
     timelockMinDelay: number;
     votingDelay: number;
@@ -19,6 +21,11 @@ export interface CorpusParameters {
   token: {
     treasuryAllocation: bigint;
     allocations: { to: string; amount: bigint }[];
+  };
+  staking: {
+    minimumStake: bigint;
+    unbondingPeriod: number;
+    slashRewardBps: number;
   };
 }
 
@@ -47,10 +54,12 @@ export function parseParameters(raw: unknown, source = "parameters"): CorpusPara
   const root = asObject(raw, at("root"));
   const governance = asObject(root.governance, at("governance"));
   const token = asObject(root.token, at("token"));
+  const staking = asObject(root.staking, at("staking"));
   const allocations = token.allocations;
   if (!Array.isArray(allocations)) throw new DeploymentParametersError(`${at("token.allocations")} must be an array`);
 
   return {
+    guardian: asAddress(root.guardian, at("guardian")),
     governance: {
       timelockMinDelay: asInteger(governance.timelockMinDelay, at("governance.timelockMinDelay")),
       votingDelay: asInteger(governance.votingDelay, at("governance.votingDelay")),
@@ -67,6 +76,11 @@ export function parseParameters(raw: unknown, source = "parameters"): CorpusPara
           amount: asCrp(allocation.amount, at(`token.allocations[${i}].amount`)),
         };
       }),
+    },
+    staking: {
+      minimumStake: asCrp(staking.minimumStake, at("staking.minimumStake")),
+      unbondingPeriod: asInteger(staking.unbondingPeriod, at("staking.unbondingPeriod")),
+      slashRewardBps: asInteger(staking.slashRewardBps, at("staking.slashRewardBps")),
     },
   };
 }

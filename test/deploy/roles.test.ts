@@ -115,6 +115,11 @@ const EXPECTED_HOLDERS: Record<string, Record<string, string[]>> = {
     EXECUTOR_ROLE: ["address(0)"],
   },
   CorpusGovernor: {},
+  PrevrandaoRandomness: {},
+  CorpusStaking: {
+    DEFAULT_ADMIN_ROLE: ["CorpusTimelock"],
+    GUARDIAN_ROLE: ["guardian"],
+  },
 };
 
 describe("deployed roles", () => {
