@@ -391,9 +391,7 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
     /// eligible validators. Eligibility is read from the tree weight and the leaf's lock alone (one slot per
     /// pick): the weight must reach the current minimum (a change of minimum leaves weights stale until
     /// {refresh}) and `weight * 1 CRP - locked` must cover `lockAmount`. Ineligible validators are skipped at
-    /// most {MAX_DRAW_REJECTIONS} times.
-    /// @return drawn The validators drawn.
-    /// @return leaves Their leaves, for locking.
+    /// most {MAX_DRAW_REJECTIONS} times. Returns the validators drawn and their leaves (for locking).
     function _draw(
         bytes32 seed,
         uint256 count,
