@@ -8,7 +8,11 @@ export class GasMeter {
 
   /** Waits for `tx` and records its gas under `name`; returns the receipt. */
   async record(name: string, tx: Promise<ContractTransactionResponse> | ContractTransactionResponse) {
-    const receipt = await (await tx).wait();
+    return this.recordReceipt(name, await (await tx).wait());
+  }
+
+  /** Records the gas of a transaction already mined. */
+  recordReceipt<R extends { gasUsed: bigint }>(name: string, receipt: R | null): R {
     if (receipt === null) throw new Error(`${name}: transaction was not mined`);
     if (name in this.figures) throw new Error(`${name}: measured twice`);
     this.figures[name] = Number(receipt.gasUsed);

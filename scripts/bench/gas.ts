@@ -13,6 +13,7 @@ import type { BenchContext } from "./bench-context";
 import { REGRESSION_TOLERANCE, type GasFigures, changesTable, compareGas, failsGate } from "./compare";
 import { GasMeter } from "./gas-meter";
 import { benchGovernance } from "./operations/governance";
+import { benchDrawScaling, benchStaking } from "./operations/staking";
 import { benchToken } from "./operations/token";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -21,7 +22,7 @@ const REPORT_MD = path.join(ROOT, "gas-report.md");
 const SNAPSHOT = path.join(ROOT, "gas-snapshot.json");
 
 /** Each group runs on a deployment of its own, so one group's state never moves another's figures. */
-const GROUPS: ((ctx: BenchContext) => Promise<void>)[] = [benchToken, benchGovernance];
+const GROUPS: ((ctx: BenchContext) => Promise<void>)[] = [benchToken, benchGovernance, benchStaking, benchDrawScaling];
 
 async function main() {
   if (hre.network.name !== "hardhat") throw new Error("The gas benchmark runs on the in-process network only.");

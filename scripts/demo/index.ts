@@ -9,8 +9,9 @@ import { Story } from "../lib/story";
 import type { DemoContext } from "./context";
 import { deployChapter } from "./chapters/01-deploy";
 import { governanceChapter } from "./chapters/02-governance";
+import { stakingChapter } from "./chapters/03-staking";
 
-const CHAPTERS: ((ctx: DemoContext) => Promise<void>)[] = [deployChapter, governanceChapter];
+const CHAPTERS: ((ctx: DemoContext) => Promise<void>)[] = [deployChapter, governanceChapter, stakingChapter];
 
 async function main() {
   console.log("# Corpus demo: an on-chain marketplace for AI training data");
