@@ -25,7 +25,9 @@ export function compareGas(snapshot: GasFigures, current: GasFigures, tolerance 
     if (before === undefined) return { name, before, after, delta: undefined, verdict: "new" };
     if (after === undefined) return { name, before, after, delta: undefined, verdict: "removed" };
     const delta = after / before - 1;
-    const verdict = delta > tolerance ? "regression" : delta > 0 ? "worse" : delta < 0 ? "better" : "same";
+    // Gas figures are integers: compare exactly, not through the floating-point ratio.
+    const limit = before + Math.floor(before * tolerance);
+    const verdict = after > limit ? "regression" : after > before ? "worse" : after < before ? "better" : "same";
     return { name, before, after, delta, verdict };
   });
 }
