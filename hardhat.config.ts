@@ -33,7 +33,7 @@ const config: HardhatUserConfig = {
   // Ignition modules and their per-chain journals live under deploy/.
   paths: { ignition: "deploy" },
   typechain: {
-    outDir: "typechain-types",
+    outDir: "sdk/src/typechain",
     target: "ethers-v6",
   },
   gasReporter: { enabled: false },

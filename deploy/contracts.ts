@@ -5,7 +5,7 @@ import {
   CorpusTimelock__factory,
   CorpusToken__factory,
   PrevrandaoRandomness__factory,
-} from "../typechain-types";
+} from "../sdk/src/typechain";
 
 /**
  * Every contract a deployment records, by address-book name, with the TypeChain factory that types it.

@@ -9,4 +9,7 @@ export default defineConfig({
   treeshake: true,
   target: "es2022",
   external: ["ethers"],
+  // Explicit extensions: the package has no "type" field, because the root Hardhat project (CommonJS,
+  // loaded by ts-node) imports the generated bindings from sdk/src directly.
+  outExtension: ({ format }) => ({ js: format === "esm" ? ".mjs" : ".cjs" }),
 });

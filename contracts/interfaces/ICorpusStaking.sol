@@ -13,8 +13,8 @@ import {IRandomnessSource} from "./IRandomnessSource.sol";
 /// - **thawing**: on its way out, withdrawable when the unbonding period has passed; it no longer counts for
 ///   selection but can still be slashed, so leaving never escapes a slash for something done while staked.
 ///
-/// A second `thaw` adds to the thawing amount and restarts the unbonding period for the whole of it (the end
-/// never moves earlier). Withdraw a matured thaw first to avoid delaying it. Only the validator can thaw its
+/// A second `thaw` adds to the thawing amount and restarts the unbonding period for the whole of it; the end
+/// never moves earlier, even if governance shortened the period in between. Withdraw a matured thaw first to avoid delaying it. Only the validator can thaw its
 /// own stake: no one else can delay or grow its unbonding.
 interface ICorpusStaking {
     // ─── Errors ─────────────────────────────────────────────────────────────
@@ -37,6 +37,11 @@ interface ICorpusStaking {
     error StakingTooManyExclusions(uint256 count, uint256 maxCount);
     /// @notice Fewer eligible validators (active, not excluded, with enough unlocked stake) than the draw needs.
     error StakingNotEnoughEligibleValidators(uint256 wanted, uint256 found);
+    /// @notice The draw met more ineligible validators (stale weight, too little unlocked stake) than it may skip
+    /// ({MAX_DRAW_REJECTIONS}) before finding `wanted`; eligible ones may remain, so retry with another request.
+    error StakingTooManyIneligibleDrawn(uint256 wanted, uint256 found);
+    /// @notice A refresh of more than {MAX_REFRESH_BATCH} validators.
+    error StakingRefreshBatchTooLarge(uint256 count, uint256 maxCount);
     /// @notice A lock on an address that has no stake.
     error StakingNotAValidator(address account);
     /// @notice A minimum stake outside [{MIN_MINIMUM_STAKE}, {MAX_MINIMUM_STAKE}].
@@ -152,10 +157,12 @@ interface ICorpusStaking {
     /// @param uri Non-empty, at most {MAX_URI_LENGTH} bytes.
     function register(string calldata uri) external;
 
-    /// @notice Re-evaluates `validator` against the current minimum stake (after governance changed it).
-    /// Anyone may call it; it only brings the selection weight up to date.
-    /// @param validator Any address.
-    function refresh(address validator) external;
+    /// @notice Re-evaluates `validators` against the current minimum stake. A change of the minimum cannot
+    /// loop over every validator, so weights stay as they were until each validator's stake changes or this
+    /// is called (a proposal that changes the minimum should refresh the validators it affects; draws skip
+    /// validators below the current minimum meanwhile). Anyone may call it; it only updates weights.
+    /// @param validators Any addresses; at most {MAX_REFRESH_BATCH}.
+    function refresh(address[] calldata validators) external;
 
     // ─── Protocol contracts ─────────────────────────────────────────────────
 
@@ -186,7 +193,8 @@ interface ICorpusStaking {
     function unlock(address validator, uint256 amount) external returns (uint256 released);
 
     /// @notice Slashes up to `amount` of `validator`'s stake, from locked, then free, then thawing stake;
-    /// pays the governed share to `beneficiary` and burns the rest. Only SLASHER_ROLE.
+    /// pays the governed share to `beneficiary` and burns the rest. Only SLASHER_ROLE. A validator with
+    /// nothing left to take is slashed 0 without reverting, so a ruling or finalization never blocks on it.
     /// @param validator The staker.
     /// @param amount CRP in wei; capped at what the validator has.
     /// @param beneficiary Receives the reward share.

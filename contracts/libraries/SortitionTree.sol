@@ -17,9 +17,9 @@ pragma solidity 0.8.30;
 /// down, so a leaf can be "removed" for one draw without writing storage. Each entry of that list packs a
 /// leaf and its current weight as `leaf << 32 | weight` (see {removal}).
 library SortitionTree {
-    /// @notice A leaf weight, or the tree total, would not fit in 32 bits.
-    error SortitionTreeWeightOverflow(uint256 total);
-    /// @notice A draw was asked for with nothing left to draw from.
+    /// @notice A leaf weight that would take the tree total past 2^31 - 1: the leaf can weigh at most `maxWeight`.
+    error SortitionTreeWeightOverflow(uint256 weight, uint256 maxWeight);
+    /// @notice A draw was asked for at a point beyond what is left to draw from (or in an empty tree).
     error SortitionTreeEmpty();
 
     uint256 private constant _LANE_BITS = 32;
@@ -31,7 +31,8 @@ library SortitionTree {
     uint256 private constant _LANES_ONE = 0x0000000100000001000000010000000100000001000000010000000100000001;
     uint256 private constant _LANES_HIGH = _LANES_ONE << 31;
 
-    /// @dev `leafCount`, `depth` and `total` share one slot: every update and every draw reads them together.
+    /// @dev `leafCount` (leaves allocated, numbered 1 to leafCount), `depth` and `total` share one slot: every
+    /// update and every draw reads them together.
     struct Tree {
         uint32 leafCount;
         uint8 depth;
@@ -40,10 +41,12 @@ library SortitionTree {
     }
 
     /// @notice Allocates the next leaf (weight 0) and returns its index; grows the tree by a level if full.
+    /// Leaves are numbered from 1: leaf 0 is never allocated and always weighs 0, so callers can use 0 for
+    /// "no leaf".
     /// @param tree The tree.
     /// @return leaf The new leaf's index.
     function allocate(Tree storage tree) internal returns (uint256 leaf) {
-        leaf = tree.leafCount;
+        leaf = uint256(tree.leafCount) + 1;
         uint256 depth = tree.depth;
         if (depth == 0) {
             tree.depth = 1;
@@ -52,7 +55,7 @@ library SortitionTree {
             tree.nodes[_key(depth + 1, 0)] = tree.total;
             tree.depth = uint8(depth + 1);
         }
-        tree.leafCount = uint32(leaf + 1);
+        tree.leafCount = uint32(leaf);
     }
 
     /// @notice Sets the weight of an allocated leaf, updating every ancestor's sum and the total.
@@ -62,8 +65,9 @@ library SortitionTree {
     function set(Tree storage tree, uint256 leaf, uint256 weight) internal {
         uint256 oldWeight = weightOf(tree, leaf);
         if (weight == oldWeight) return;
-        uint256 total = tree.total - oldWeight + weight;
-        require(total <= _MAX_TOTAL, SortitionTreeWeightOverflow(total));
+        uint256 othersTotal = tree.total - oldWeight;
+        require(weight <= _MAX_TOTAL - othersTotal, SortitionTreeWeightOverflow(weight, _MAX_TOTAL - othersTotal));
+        uint256 total = othersTotal + weight;
         uint256 depth = tree.depth;
         for (uint256 level = 1; level <= depth; ++level) {
             uint256 key = _key(level, leaf >> (_LEVEL_BITS * level));
@@ -107,6 +111,8 @@ library SortitionTree {
         uint256 removedCount
     ) internal view returns (uint256 leaf, uint256 weight) {
         uint256 level = tree.depth;
+        // Also keeps `point` below 2^31, as the lane arithmetic below needs (same slot as `depth`).
+        require(point < tree.total, SortitionTreeEmpty());
         // Unchecked: shifts and lane arithmetic are bounded as commented; `point` only decreases while it is
         // at least the weight subtracted.
         unchecked {

@@ -49,6 +49,8 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
     uint256 public constant MAX_EXCLUSIONS = 64;
     /// @notice Most drawn-but-ineligible validators (stale weight, too little unlocked stake) one draw skips.
     uint256 public constant MAX_DRAW_REJECTIONS = 32;
+    /// @notice Most validators one {refresh} call may update.
+    uint256 public constant MAX_REFRESH_BATCH = 256;
     /// @notice Longest operator URI, in bytes.
     uint256 public constant MAX_URI_LENGTH = 512;
 
@@ -63,7 +65,7 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
 
     // ─── Storage ────────────────────────────────────────────────────────────
 
-    /// @dev One slot per validator: its stake and its thaw. `leaf` is the tree index + 1 (0: never staked).
+    /// @dev One slot per validator: its stake and its thaw. `leaf` is its tree leaf (0: never staked).
     struct Validator {
         uint96 staked;
         uint32 leaf;
@@ -142,9 +144,11 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
     function thaw(uint256 amount) external {
         require(amount != 0, StakingZeroAmount());
         Validator memory v = _validators[msg.sender];
-        uint256 unlocked = v.leaf == 0 ? 0 : v.staked - _leaves[v.leaf - 1].locked;
+        uint256 unlocked = v.staked - _leaves[v.leaf].locked; // leaf 0 (never staked) has no lock
         require(amount <= unlocked, StakingInsufficientUnlockedStake(msg.sender, unlocked, amount));
         uint256 end = block.timestamp + _unbondingPeriod;
+        // Restarting never moves the end earlier, even if governance shortened the period since.
+        if (v.thawing != 0 && v.thawEnd > end) end = v.thawEnd;
         // Safe: amount <= unlocked <= staked, and thawing + amount <= everything ever staked < 2^96.
         unchecked {
             v.staked -= uint96(amount);
@@ -178,9 +182,15 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc ICorpusStaking
-    function refresh(address validator) external {
-        Validator storage v = _validators[validator];
-        _syncWeight(validator, v.leaf, v.staked);
+    function refresh(address[] calldata validators) external {
+        require(
+            validators.length <= MAX_REFRESH_BATCH,
+            StakingRefreshBatchTooLarge(validators.length, MAX_REFRESH_BATCH)
+        );
+        for (uint256 i; i < validators.length; ++i) {
+            Validator storage v = _validators[validators[i]];
+            _syncWeight(validators[i], v.leaf, v.staked);
+        }
     }
 
     // ─── Protocol contracts ─────────────────────────────────────────────────
@@ -210,7 +220,7 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
         require(amount != 0, StakingZeroAmount());
         Validator memory v = _validators[validator];
         require(v.leaf != 0, StakingNotAValidator(validator));
-        Leaf storage leaf = _leaves[v.leaf - 1];
+        Leaf storage leaf = _leaves[v.leaf];
         uint256 locked = leaf.locked;
         uint256 unlocked = v.staked - locked;
         require(amount <= unlocked, StakingInsufficientUnlockedStake(validator, unlocked, amount));
@@ -226,7 +236,7 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
     function unlock(address validator, uint256 amount) external onlyRole(LOCKER_ROLE) returns (uint256 released) {
         uint256 leafIndex = _validators[validator].leaf;
         require(leafIndex != 0, StakingNotAValidator(validator));
-        Leaf storage leaf = _leaves[leafIndex - 1];
+        Leaf storage leaf = _leaves[leafIndex];
         uint256 locked = leaf.locked;
         // A slash may already have taken locked stake; release what is left of it, never more.
         released = amount < locked ? amount : locked;
@@ -248,7 +258,7 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
         require(beneficiary != address(0), StakingZeroAddress());
         Validator memory v = _validators[validator];
         require(v.leaf != 0, StakingNotAValidator(validator));
-        Leaf storage leaf = _leaves[v.leaf - 1];
+        Leaf storage leaf = _leaves[v.leaf];
         uint256 locked = leaf.locked;
 
         // Safe: every amount taken is capped by what it is taken from.
@@ -264,7 +274,7 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
             v.thawing -= uint96(fromThawing);
             slashed = fromStaked + fromThawing;
         }
-        require(slashed != 0, StakingZeroAmount());
+        if (slashed == 0) return 0;
         _validators[validator] = v;
         _syncWeight(validator, v.leaf, v.staked);
 
@@ -304,19 +314,12 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
         address validator
     ) external view returns (uint256 staked, uint256 locked, uint256 thawing, uint256 thawEnd, bool active) {
         Validator memory v = _validators[validator];
-        return (
-            v.staked,
-            v.leaf == 0 ? 0 : _leaves[v.leaf - 1].locked,
-            v.thawing,
-            v.thawing == 0 ? 0 : v.thawEnd,
-            _weightFor(v.staked) != 0
-        );
+        return (v.staked, _leaves[v.leaf].locked, v.thawing, v.thawing == 0 ? 0 : v.thawEnd, _weightFor(v.staked) != 0);
     }
 
     /// @inheritdoc ICorpusStaking
     function selectionWeight(address validator) external view returns (uint256) {
-        uint256 leaf = _validators[validator].leaf;
-        return leaf == 0 ? 0 : _tree.weightOf(leaf - 1);
+        return _tree.weightOf(_validators[validator].leaf);
     }
 
     /// @inheritdoc ICorpusStaking
@@ -360,10 +363,9 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
         Validator storage v = _validators[msg.sender];
         uint256 leaf = v.leaf;
         if (leaf == 0) {
-            uint256 index = _tree.allocate();
-            leaf = index + 1;
+            leaf = _tree.allocate();
             v.leaf = uint32(leaf);
-            _leaves[index].owner = msg.sender;
+            _leaves[leaf].owner = msg.sender;
         }
         uint256 staked = v.staked + amount;
         v.staked = staked.toUint96();
@@ -374,11 +376,11 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
 
     /// @dev Brings `validator`'s leaf to the weight its `staked` stake earns now; announces (de)activation.
     function _syncWeight(address validator, uint256 leaf, uint256 staked) private {
-        if (leaf == 0) return;
-        uint256 oldWeight = _tree.weightOf(leaf - 1);
+        if (leaf == 0) return; // never staked: leaf 0 is reserved and must keep weighing 0
+        uint256 oldWeight = _tree.weightOf(leaf);
         uint256 newWeight = _weightFor(staked);
         if (newWeight == oldWeight) return;
-        _tree.set(leaf - 1, newWeight);
+        _tree.set(leaf, newWeight);
         if ((oldWeight == 0) != (newWeight == 0)) emit ValidatorActivationChanged(validator, newWeight != 0);
     }
 
@@ -430,8 +432,9 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
                 drawn[found] = owner;
                 leaves[found++] = leaf;
             } else {
-                // `removed` has room for the exclusions, every pick and {MAX_DRAW_REJECTIONS} rejections.
-                require(removedCount < removed.length, StakingNotEnoughEligibleValidators(count, found));
+                // `removed` has room for the exclusions, every pick and {MAX_DRAW_REJECTIONS} rejections: stop
+                // rejecting while there is still room for the picks to come.
+                require(removed.length - removedCount >= count - found, StakingTooManyIneligibleDrawn(count, found));
             }
         }
     }
@@ -474,10 +477,10 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
         removed = new uint256[](exclude.length + count + MAX_DRAW_REJECTIONS);
         for (uint256 i; i < exclude.length; ++i) {
             uint256 leaf = _validators[exclude[i]].leaf;
-            if (leaf == 0) continue;
-            uint256 weight = _tree.weightOf(leaf - 1);
-            if (weight == 0 || _isRemoved(removed, removedCount, leaf - 1)) continue;
-            removed[removedCount++] = SortitionTree.removal(leaf - 1, weight);
+            // Leaf 0 (never staked) weighs 0, like an inactive validator: nothing to exclude.
+            uint256 weight = _tree.weightOf(leaf);
+            if (weight == 0 || _isRemoved(removed, removedCount, leaf)) continue;
+            removed[removedCount++] = SortitionTree.removal(leaf, weight);
             removedWeight += weight;
         }
     }

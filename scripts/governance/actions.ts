@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Signer } from "ethers";
 import { type AddressBook, readAddressBook } from "../../deploy/address-book";
-import { CorpusGovernor__factory, type CorpusGovernor } from "../../typechain-types";
+import { CorpusGovernor__factory, type CorpusGovernor } from "../../sdk/src/typechain";
 import {
   type EncodedProposal,
   type ProposalSpec,

@@ -1,5 +1,5 @@
 import { Signature, type Signer } from "ethers";
-import type { CorpusToken } from "../../typechain-types";
+import type { CorpusToken } from "../../sdk/src/typechain";
 
 /** The EIP-2612 Permit struct, as the token's EIP-712 domain types it. */
 export const PERMIT_TYPES = {

@@ -1,6 +1,6 @@
 import hre from "hardhat";
 import type { CorpusDeployment } from "../../deploy/deploy-corpus";
-import { BulkStaker__factory } from "../../typechain-types";
+import { BulkStaker__factory } from "../../sdk/src/typechain";
 import { asGovernance } from "./impersonate";
 
 const CRP = 10n ** 18n;

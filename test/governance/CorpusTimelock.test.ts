@@ -3,7 +3,7 @@ import { ethers } from "hardhat";
 import { impersonateAccount, loadFixture, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ZeroAddress, ZeroHash, id } from "ethers";
-import { CorpusTimelock__factory, type CorpusTimelock } from "../../typechain-types";
+import { CorpusTimelock__factory, type CorpusTimelock } from "../../sdk/src/typechain";
 import { CRP, DAY, deployCorpusFixture } from "../helpers/fixtures";
 
 const ROLES = {

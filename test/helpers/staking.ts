@@ -1,9 +1,11 @@
+import { expect } from "chai";
 import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployCorpusFixture, CRP } from "./fixtures";
 import { asGovernance } from "./governance";
-import { BulkStaker__factory, FixedRandomness__factory } from "../../typechain-types";
+import { FixedRandomness__factory } from "../../sdk/src/typechain";
+import { bulkStake as bulkStakeValidators, fundFromTreasury, grantStakingRole } from "../../scripts/lib/staking-setup";
 
 type Corpus = Awaited<ReturnType<typeof deployCorpusFixture>>;
 
@@ -16,19 +18,7 @@ export async function stakeAs(c: Corpus, validator: HardhatEthersSigner, amount:
   return c.staking.connect(validator).stake(amount);
 }
 
-/** Pays `amount` CRP from the treasury to each of `accounts`. */
-export async function fundFromTreasury(c: Corpus, accounts: string[], amount: bigint) {
-  await asGovernance(c.timelock, async (timelock) => {
-    for (const account of accounts) await c.token.connect(timelock).transfer(account, amount);
-  });
-}
-
-/** Grants `role` on staking to `account`, as governance would. */
-export async function grantStakingRole(c: Corpus, role: "LOCKER_ROLE" | "SLASHER_ROLE", account: string) {
-  await asGovernance(c.timelock, async (timelock) => {
-    await c.staking.connect(timelock).grantRole(await c.staking[role](), account);
-  });
-}
+export { fundFromTreasury, grantStakingRole };
 
 /** Switches draws to a settable test seed, as governance could switch sources; returns the source. */
 export async function useFixedRandomness(c: Corpus) {
@@ -40,25 +30,9 @@ export async function useFixedRandomness(c: Corpus) {
   return source;
 }
 
-/**
- * Stakes `count` contract validators in bulk (stakes `base + (i * 7919 % spread)` whole CRP), funded from
- * the treasury. Returns their addresses in staking order.
- */
-export async function bulkStake(c: Corpus, count: number, base = MIN_STAKE, spread = 1000n): Promise<string[]> {
-  const [deployer] = await hre.ethers.getSigners();
-  const bulk = await new BulkStaker__factory(deployer).deploy();
-  const bulkAddress = await bulk.getAddress();
-  const perTx = 100;
-  for (let done = 0; done < count; done += perTx) {
-    const n = Math.min(perTx, count - done);
-    await fundFromTreasury(c, [bulkAddress], BigInt(n) * (base + spread * CRP));
-    await bulk.stakeMany(await c.token.getAddress(), await c.staking.getAddress(), n, base, spread, {
-      gasLimit: 30_000_000,
-    });
-  }
-  const agents: string[] = [];
-  for (let i = 0; i < count; i++) agents.push(await bulk.agents(i));
-  return agents;
+/** Stakes `count` contract validators in bulk (see scripts/lib/staking-setup.ts); returns their addresses. */
+export function bulkStake(c: Corpus, count: number, base = MIN_STAKE, spread = 1000n): Promise<string[]> {
+  return bulkStakeValidators(c, count, base, spread);
 }
 
 /** The deployment with alice, bob, carol, dave and erin staked (10k, 20k, 30k, 40k, 50k CRP). */
@@ -67,4 +41,68 @@ export async function stakedFixture() {
   const validators = [c.alice, c.bob, c.carol, c.dave, c.erin];
   for (const [i, v] of validators.entries()) await stakeAs(c, v, BigInt(i + 1) * MIN_STAKE);
   return { ...c, validators };
+}
+
+type AccountLike = string | { getAddress(): Promise<string> };
+
+async function addressOf(account: AccountLike): Promise<string> {
+  return typeof account === "string" ? account : account.getAddress();
+}
+
+/** One validator's stake as `stakeOf` and `selectionWeight` report it, as plain values. */
+export interface StakeState {
+  staked: bigint;
+  locked: bigint;
+  thawing: bigint;
+  thawEnd: bigint;
+  active: boolean;
+  weight: bigint;
+}
+
+/** `account`'s stake (stakeOf) and its selection weight in the tree. */
+export async function stakeState(c: Corpus, account: AccountLike): Promise<StakeState> {
+  const address = await addressOf(account);
+  const [staked, locked, thawing, thawEnd, active] = await c.staking.stakeOf(address);
+  return { staked, locked, thawing, thawEnd, active, weight: await c.staking.selectionWeight(address) };
+}
+
+/**
+ * Everything a staking call could change for `accounts` (each one's stake, weight, URI and CRP balance) and
+ * globally (staking's CRP balance, the token's supply, the tree's total and leaf count, the parameters and the
+ * pause). Compare two snapshots with `deep.equal` to show a failed call changed nothing.
+ */
+export async function stakingSnapshot(c: Corpus, accounts: AccountLike[]) {
+  const perAccount: Record<string, { stake: StakeState; balance: bigint; uri: string }> = {};
+  for (const account of accounts) {
+    const address = await addressOf(account);
+    perAccount[address] = {
+      stake: await stakeState(c, address),
+      balance: await c.token.balanceOf(address),
+      uri: await c.staking.operatorUri(address),
+    };
+  }
+  const [minimumStake, unbondingPeriod, slashRewardBps, randomness] = await c.staking.parameters();
+  return {
+    accounts: perAccount,
+    stakingBalance: await c.token.balanceOf(await c.staking.getAddress()),
+    totalSupply: await c.token.totalSupply(),
+    totalSelectionWeight: await c.staking.totalSelectionWeight(),
+    validatorCount: await c.staking.validatorCount(),
+    parameters: { minimumStake, unbondingPeriod, slashRewardBps, randomness },
+    paused: await c.staking.paused(),
+  };
+}
+
+/**
+ * Token conservation: staking's CRP balance equals `staked + thawing` summed over `stakers`, which must be
+ * every address that ever staked in the test.
+ */
+export async function expectConserved(c: Corpus, stakers: AccountLike[]) {
+  let sum = 0n;
+  for (const staker of stakers) {
+    const [staked, , thawing] = await c.staking.stakeOf(await addressOf(staker));
+    sum += staked + thawing;
+  }
+  const balance = await c.token.balanceOf(await c.staking.getAddress());
+  expect(balance).to.equal(sum, "staking's CRP balance must equal its stakers' staked + thawing");
 }

@@ -4,7 +4,7 @@ import { impersonateAccount, loadFixture, mine, setBalance, time } from "@nomicf
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Signature, TypedDataEncoder, ZeroAddress, ZeroHash, getCreateAddress, id, verifyTypedData } from "ethers";
 import type { ContractTransactionResponse, TypedDataDomain, TypedDataField } from "ethers";
-import { CorpusToken__factory, type CorpusToken } from "../../typechain-types";
+import { CorpusToken__factory, type CorpusToken } from "../../sdk/src/typechain";
 import { CRP, deployCorpusFixture, localParameters } from "../helpers/fixtures";
 
 const MAX_SUPPLY = 1_000_000_000n * CRP;
