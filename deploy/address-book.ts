@@ -2,8 +2,13 @@ import fs from "node:fs";
 import path from "node:path";
 import type { CorpusContractName } from "./contracts";
 
-/** Where deployments record their addresses, one file per chain id; the SDK and scripts read them. */
-export const ADDRESS_BOOK_DIR = path.join(__dirname, "..", "deployments");
+/**
+ * Where deployments record their addresses, one file per chain id; the SDK and scripts read them.
+ * `CORPUS_DEPLOYMENTS_DIR` points elsewhere (tests use it so they never overwrite a developer's book).
+ */
+export function addressBookDir(): string {
+  return process.env.CORPUS_DEPLOYMENTS_DIR ?? path.join(__dirname, "..", "deployments");
+}
 
 /** The contracts of one deployment on one chain. */
 export interface AddressBook {
@@ -19,11 +24,11 @@ export class AddressBookNotFoundError extends Error {
 }
 
 export function addressBookPath(chainId: bigint | number): string {
-  return path.join(ADDRESS_BOOK_DIR, `${chainId}.json`);
+  return path.join(addressBookDir(), `${chainId}.json`);
 }
 
 export function writeAddressBook(book: AddressBook): string {
-  fs.mkdirSync(ADDRESS_BOOK_DIR, { recursive: true });
+  fs.mkdirSync(addressBookDir(), { recursive: true });
   const file = addressBookPath(book.chainId);
   fs.writeFileSync(file, `${JSON.stringify(book, null, 2)}\n`);
   return file;

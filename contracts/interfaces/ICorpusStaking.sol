@@ -125,7 +125,8 @@ interface ICorpusStaking {
     /// @param oldRewardBps Previous value, in basis points.
     /// @param newRewardBps New value, in basis points.
     event SlashRewardShareSet(uint256 oldRewardBps, uint256 newRewardBps);
-    /// @notice Governance changed where draw seeds come from.
+    /// @notice Governance changed where draw seeds come from (requests made to the old source must be made
+    /// again).
     /// @param oldSource Previous source.
     /// @param newSource New source.
     event RandomnessSourceSet(address oldSource, address newSource);
@@ -166,9 +167,17 @@ interface ICorpusStaking {
 
     // ─── Protocol contracts ─────────────────────────────────────────────────
 
+    /// @notice Asks the randomness source for the seed of a future draw. The seed exists only from a later
+    /// block on, so whoever triggers the draw commits to it before anyone can know the panel. Only LOCKER_ROLE.
+    /// @param request A value unique to this draw for the caller (e.g. a submission or dispute round id).
+    /// @return readyBlock The first block in which {drawAndLock} can use the seed.
+    function requestDraw(bytes32 request) external returns (uint256 readyBlock);
+
     /// @notice Draws `count` distinct eligible validators with probability proportional to stake and locks
-    /// `lockAmount` of each one's stake. Only LOCKER_ROLE (the task registry, dispute resolution).
-    /// @param request A value unique to this draw (mixed into the random seed).
+    /// `lockAmount` of each one's stake, with the seed of the caller's earlier {requestDraw} of `request`
+    /// (reverts with the source's error until it is ready, or once it expired). Only LOCKER_ROLE (the task
+    /// registry, dispute resolution).
+    /// @param request The request id given to {requestDraw}.
     /// @param count How many validators; 1 to {MAX_DRAW_SIZE}.
     /// @param exclude Addresses that must not be drawn (the parties); at most {MAX_EXCLUSIONS}.
     /// @param lockAmount Stake each drawn validator must have unlocked, and gets locked.
@@ -253,7 +262,7 @@ interface ICorpusStaking {
     function operatorUri(address validator) external view returns (string memory uri);
 
     /// @notice The draw {drawAndLock} would make with seed `seed`, without locking anything.
-    /// @param seed The random seed (in {drawAndLock}, the randomness source's answer).
+    /// @param seed The random seed (in {drawAndLock}, the randomness source's answer for the request).
     /// @param count How many validators.
     /// @param exclude Addresses that must not be drawn.
     /// @param lockAmount Unlocked stake a validator needs to be eligible.

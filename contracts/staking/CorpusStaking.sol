@@ -196,14 +196,20 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
     // ─── Protocol contracts ─────────────────────────────────────────────────
 
     /// @inheritdoc ICorpusStaking
+    function requestDraw(bytes32 request) external onlyRole(LOCKER_ROLE) returns (uint256 readyBlock) {
+        return _randomness.requestSeed(_seedRequest(msg.sender, request));
+    }
+
+    /// @inheritdoc ICorpusStaking
     function drawAndLock(
         bytes32 request,
         uint256 count,
         address[] calldata exclude,
         uint256 lockAmount
     ) external onlyRole(LOCKER_ROLE) returns (address[] memory validators) {
+        bytes32 seed = _randomness.seedOf(address(this), _seedRequest(msg.sender, request));
         uint256[] memory leaves;
-        (validators, leaves) = _draw(_randomness.randomSeed(request), count, exclude, lockAmount);
+        (validators, leaves) = _draw(seed, count, exclude, lockAmount);
         if (lockAmount != 0) {
             for (uint256 i; i < leaves.length; ++i) {
                 // Safe: the draw checked `weight * 1 CRP - locked >= lockAmount`, and weight * 1 CRP <= staked.
@@ -372,6 +378,11 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
         _syncWeight(msg.sender, leaf, staked);
         emit Staked(msg.sender, amount, staked);
         IERC20(address(TOKEN)).safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @dev Seed requests are namespaced by locker, so two protocol contracts never share (or block) a seed.
+    function _seedRequest(address locker, bytes32 request) private pure returns (bytes32) {
+        return keccak256(abi.encode(locker, request));
     }
 
     /// @dev Brings `validator`'s leaf to the weight its `staked` stake earns now; announces (de)activation.

@@ -4,7 +4,8 @@ pragma solidity 0.8.30;
 import {IRandomnessSource} from "../interfaces/IRandomnessSource.sol";
 
 /// @title FixedRandomness
-/// @notice Test-only randomness source: a settable seed mixed with the request, so draws reproduce.
+/// @notice Test-only randomness source: always ready, answering a settable seed mixed with the request, so
+/// draws reproduce. (It skips the delay that real sources impose on purpose.)
 contract FixedRandomness is IRandomnessSource {
     /// @notice The seed mixed into every answer.
     bytes32 public seed;
@@ -16,7 +17,13 @@ contract FixedRandomness is IRandomnessSource {
     }
 
     /// @inheritdoc IRandomnessSource
-    function randomSeed(bytes32 request) external view returns (bytes32) {
+    function requestSeed(bytes32 request) external returns (uint256 readyBlock) {
+        emit RandomnessRequested(msg.sender, request, block.number);
+        return block.number;
+    }
+
+    /// @inheritdoc IRandomnessSource
+    function seedOf(address, bytes32 request) external view returns (bytes32) {
         return keccak256(abi.encode(seed, request));
     }
 }

@@ -1,4 +1,6 @@
+import { mine } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
+import type { Signer } from "ethers";
 import type { CorpusDeployment } from "../../deploy/deploy-corpus";
 import { BulkStaker__factory } from "../../sdk/src/typechain";
 import { asGovernance } from "./impersonate";
@@ -37,4 +39,13 @@ export async function bulkStake(d: CorpusDeployment, count: number, base: bigint
     });
   }
   return Promise.all(Array.from({ length: count }, (_, i) => bulk.agents(i)));
+}
+
+/**
+ * Requests the seed of a draw as `locker` and mines until it exists (local networks only): the two steps a
+ * protocol contract takes, a block apart, before {CorpusStaking.drawAndLock}.
+ */
+export async function requestDrawAndWait(d: CorpusDeployment, locker: Signer, request: string) {
+  await (await d.staking.connect(locker).requestDraw(request)).wait();
+  await mine(1);
 }

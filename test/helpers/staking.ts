@@ -5,7 +5,12 @@ import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployCorpusFixture, CRP } from "./fixtures";
 import { asGovernance } from "./governance";
 import { FixedRandomness__factory } from "../../sdk/src/typechain";
-import { bulkStake as bulkStakeValidators, fundFromTreasury, grantStakingRole } from "../../scripts/lib/staking-setup";
+import {
+  bulkStake as bulkStakeValidators,
+  fundFromTreasury,
+  grantStakingRole,
+  requestDrawAndWait,
+} from "../../scripts/lib/staking-setup";
 
 type Corpus = Awaited<ReturnType<typeof deployCorpusFixture>>;
 
@@ -18,7 +23,7 @@ export async function stakeAs(c: Corpus, validator: HardhatEthersSigner, amount:
   return c.staking.connect(validator).stake(amount);
 }
 
-export { fundFromTreasury, grantStakingRole };
+export { fundFromTreasury, grantStakingRole, requestDrawAndWait };
 
 /** Switches draws to a settable test seed, as governance could switch sources; returns the source. */
 export async function useFixedRandomness(c: Corpus) {

@@ -1,8 +1,8 @@
-import { time } from "@nomicfoundation/hardhat-network-helpers";
+import { mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
 import type { BenchContext } from "../bench-context";
 import { deployCorpus } from "../../../deploy/deploy-corpus";
-import { bulkStake, grantStakingRole } from "../../lib/staking-setup";
+import { bulkStake, grantStakingRole, requestDrawAndWait } from "../../lib/staking-setup";
 
 const CRP = 10n ** 18n;
 const MIN_STAKE = 10_000n * CRP;
@@ -33,6 +33,8 @@ export async function benchStaking({ meter, deployment, accounts }: BenchContext
   await token.connect(bob).approve(await staking.getAddress(), MIN_STAKE);
   await meter.record("staking.stakeOpeningLeafGroup", staking.connect(bob).stake(MIN_STAKE));
 
+  await meter.record("staking.requestDraw", staking.requestDraw(request(0)));
+  await mine(1);
   await meter.record("staking.draw5of1000", staking.drawAndLock(request(0), 5, [], REVIEW_LOCK));
   const [slashed] = await staking.previewDraw(hre.ethers.ZeroHash, 1, [], 0);
   await staking.lock(slashed!, REVIEW_LOCK);
@@ -48,6 +50,7 @@ export async function benchDrawScaling({ meter }: BenchContext): Promise<void> {
     const [deployer] = await hre.ethers.getSigners();
     await bulkStake(deployment, n, MIN_STAKE);
     await grantStakingRole(deployment, "LOCKER_ROLE", deployer!.address);
+    await requestDrawAndWait(deployment, deployer!, request(n));
     const receipt = await (await deployment.staking.drawAndLock(request(n), 5, [], REVIEW_LOCK)).wait();
     if (receipt === null) throw new Error("draw was not mined");
     const gas = Number(receipt.gasUsed);

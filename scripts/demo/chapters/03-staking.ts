@@ -4,6 +4,7 @@ import type { DemoContext } from "../context";
 import { crp } from "../../lib/story";
 import { signPermit } from "../../lib/permit";
 import { grantStakingRole } from "../../lib/staking-setup";
+import { mine } from "@nomicfoundation/hardhat-network-helpers";
 
 const CRP = 10n ** 18n;
 
@@ -46,6 +47,13 @@ export async function stakingChapter({ deployment, accounts, story }: DemoContex
   await grantStakingRole(deployment, "LOCKER_ROLE", deployer.address);
   const request = hre.ethers.id("demo-submission-1");
   const exclude = [heidi.address]; // e.g. the worker of the submission under review
+  await story.step(
+    "registry",
+    "requests the panel's seed (it will exist from the next block on)",
+    staking.requestDraw(request),
+  );
+  await mine(1);
+  story.note("Nobody, the worker included, could know the panel when the seed was requested.");
   const receipt = await story.step(
     "registry",
     "draws 2 of 4 validators, excluding heidi, locking 1,000 CRP each",
