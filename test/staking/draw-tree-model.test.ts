@@ -6,7 +6,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { MaxUint256, id } from "ethers";
 import { CRP, deployCorpusFixture } from "../helpers/fixtures";
 import { asGovernance } from "../helpers/governance";
-import { MIN_STAKE, grantStakingRole } from "../helpers/staking";
+import { MIN_STAKE, grantStakingRole, requestDrawAndWait } from "../helpers/staking";
 import { propertyRuns } from "../helpers/coverage";
 
 /**
@@ -382,6 +382,8 @@ class Draw extends Checked {
         ? [actorOf(r, i).address]
         : [],
     );
+    // A protocol contract's two steps: request the seed, then draw once it exists (a block later).
+    await requestDrawAndWait(r, r.deployer, request);
     const call = () => r.staking.drawAndLock(request, this.count, exclude, lockAmount);
     if (eligible.length < this.count) {
       await expect(call())

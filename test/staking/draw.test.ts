@@ -21,9 +21,17 @@ const MAX_EXCLUSIONS = 64;
 /** The seed the fixture gives the FixedRandomness source. */
 const FIXED_SEED = id("corpus draw tests");
 
-/** The seed FixedRandomness answers for `request`: keccak256(abi.encode(seed, request)). */
-function seedFor(seed: string, request: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [seed, request]));
+/** The key staking asks its source for `locker`'s `request` under: keccak256(abi.encode(locker, request)). */
+function drawKey(locker: string, request: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [locker, request]));
+}
+
+/**
+ * The seed FixedRandomness answers for `locker`'s draw `request`: keccak256(abi.encode(seed, key)), with the
+ * key namespaced by locker (see {drawKey}).
+ */
+function seedFor(seed: string, locker: string, request: string): string {
+  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32"], [seed, drawKey(locker, request)]));
 }
 
 /**
@@ -240,7 +248,12 @@ describe("CorpusStaking: draws", function () {
             const call =
               draw.kind === "preview"
                 ? c.staking.previewDraw(seed, draw.count, exclude, draw.lockAmount)
-                : c.staking.previewDraw(seedFor(FIXED_SEED, request), draw.count, exclude, draw.lockAmount);
+                : c.staking.previewDraw(
+                    seedFor(FIXED_SEED, c.locker.address, request),
+                    draw.count,
+                    exclude,
+                    draw.lockAmount,
+                  );
             const outcome = await outcomeOf(c, call);
 
             if (eligible.length < draw.count) {
@@ -435,7 +448,7 @@ describe("CorpusStaking: draws", function () {
       const c = await loadFixture(seventyStakedFixture);
       const request = id("sixty-four");
       const lockAmount = 1_000n * CRP;
-      const predicted = await preview(c, seedFor(FIXED_SEED, request), MAX_DRAW_SIZE, [], lockAmount);
+      const predicted = await preview(c, seedFor(FIXED_SEED, c.locker.address, request), MAX_DRAW_SIZE, [], lockAmount);
       expect(new Set(predicted).size).to.equal(MAX_DRAW_SIZE);
       const drawn = await drawnIn(c, c.staking.connect(c.locker).drawAndLock(request, MAX_DRAW_SIZE, [], lockAmount));
       expect(drawn).to.deep.equal(predicted);
@@ -492,7 +505,7 @@ describe("CorpusStaking: draws", function () {
       const c = await loadFixture(fiveStakedFixture);
       const request = id("submission 1");
       const lockAmount = 2_500n * CRP;
-      const expected = await preview(c, seedFor(FIXED_SEED, request), 3, [c.bob.address], lockAmount);
+      const expected = await preview(c, seedFor(FIXED_SEED, c.locker.address, request), 3, [c.bob.address], lockAmount);
       const tx = c.staking.connect(c.locker).drawAndLock(request, 3, [c.bob.address], lockAmount);
       await expect(tx).to.emit(c.staking, "ValidatorsDrawn").withArgs(request, c.locker.address, lockAmount, expected);
       for (const v of c.five) {
@@ -520,12 +533,12 @@ describe("CorpusStaking: draws", function () {
       expect(drawn).to.deep.equal([c.bob.address]);
     });
 
-    it("with FixedRandomness the same seed and request reproduce the same draw; previewDraw(keccak256(abi.encode(seed, request))) predicts it", async function () {
+    it("with FixedRandomness the same seed and request reproduce the same draw; previewDraw(keccak256(abi.encode(seed, keccak256(abi.encode(locker, request))))) predicts it", async function () {
       const c = await loadFixture(fiveStakedFixture);
       const requests = Array.from({ length: 8 }, (_, i) => id(`dispute ${i}`));
       const first: string[][] = [];
       for (const request of requests) {
-        const predicted = await preview(c, seedFor(FIXED_SEED, request), 3, [], 0);
+        const predicted = await preview(c, seedFor(FIXED_SEED, c.locker.address, request), 3, [], 0);
         // lockAmount 0 leaves the state as it was, so the second call meets the same tree.
         const a = await drawnIn(c, c.staking.connect(c.locker).drawAndLock(request, 3, [], 0));
         const b = await drawnIn(c, c.staking.connect(c.locker).drawAndLock(request, 3, [], 0));
@@ -550,7 +563,7 @@ describe("CorpusStaking: draws", function () {
         const request = id(`round ${i}`);
         const count = 1 + (i % 7);
         const lockAmount = BigInt(100 * i) * CRP;
-        const predicted = await preview(c, seedFor(FIXED_SEED, request), count, exclude, lockAmount);
+        const predicted = await preview(c, seedFor(FIXED_SEED, c.locker.address, request), count, exclude, lockAmount);
         const tx = c.staking.connect(c.locker).drawAndLock(request, count, exclude, lockAmount);
         const drawn = await drawnIn(c, tx);
         expect(drawn).to.deep.equal(predicted);

@@ -84,6 +84,7 @@ describe("CorpusStaking: the peers' bugs", function () {
           "register",
           "refresh",
           "renounceRole",
+          "requestDraw",
           "revokeRole",
           "setMinimumStake",
           "setRandomnessSource",
@@ -142,6 +143,10 @@ describe("CorpusStaking: the peers' bugs", function () {
         c.staking,
         "AccessControlUnauthorizedAccount",
       );
+      await expect(c.staking.connect(s).requestDraw(ZeroHash)).to.be.revertedWithCustomError(
+        c.staking,
+        "AccessControlUnauthorizedAccount",
+      );
       await expect(c.staking.connect(s).drawAndLock(ZeroHash, 1, [], CRP)).to.be.revertedWithCustomError(
         c.staking,
         "AccessControlUnauthorizedAccount",
@@ -177,6 +182,10 @@ describe("CorpusStaking: the peers' bugs", function () {
     it("a locker drawing, locking and unlocking bob's stake leaves his thaw unchanged, and a full lock does not block his withdraw", async function () {
       const c = await loadFixture(peersFixture);
       const lockAmount = 1_000n * CRP;
+
+      // The locker requests the draw's seed first; that alone touches no stake.
+      await c.staking.connect(c.locker).requestDraw(encodeBytes32String("task-1"));
+      await expectBobThawUntouched(c);
 
       // A draw of all five validators locks part of bob's remaining 15,000 CRP.
       const drawn = await c.staking
