@@ -2,7 +2,7 @@ import { mine } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
 import type { Signer } from "ethers";
 import type { CorpusDeployment } from "../../deploy/deploy-corpus";
-import { BulkStaker__factory } from "../../sdk/src/typechain";
+import { BulkStaker__factory, FixedRandomness__factory } from "../../sdk/src/typechain";
 import { asGovernance } from "./impersonate";
 
 const CRP = 10n ** 18n;
@@ -48,4 +48,14 @@ export async function bulkStake(d: CorpusDeployment, count: number, base: bigint
 export async function requestDrawAndWait(d: CorpusDeployment, locker: Signer, request: string) {
   await (await d.staking.connect(locker).requestDraw(request)).wait();
   await mine(1);
+}
+
+/** Switches draws to a settable test seed, as governance could switch sources; returns the source. */
+export async function useFixedRandomness(d: CorpusDeployment) {
+  const [deployer] = await hre.ethers.getSigners();
+  const source = await new FixedRandomness__factory(deployer).deploy();
+  await asGovernance(d.timelock, async (timelock) => {
+    await d.staking.connect(timelock).setRandomnessSource(await source.getAddress());
+  });
+  return source;
 }

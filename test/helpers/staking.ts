@@ -1,15 +1,13 @@
 import { expect } from "chai";
-import hre from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { deployCorpusFixture, CRP } from "./fixtures";
-import { asGovernance } from "./governance";
-import { FixedRandomness__factory } from "../../sdk/src/typechain";
 import {
   bulkStake as bulkStakeValidators,
   fundFromTreasury,
   grantStakingRole,
   requestDrawAndWait,
+  useFixedRandomness,
 } from "../../scripts/lib/staking-setup";
 
 type Corpus = Awaited<ReturnType<typeof deployCorpusFixture>>;
@@ -23,17 +21,7 @@ export async function stakeAs(c: Corpus, validator: HardhatEthersSigner, amount:
   return c.staking.connect(validator).stake(amount);
 }
 
-export { fundFromTreasury, grantStakingRole, requestDrawAndWait };
-
-/** Switches draws to a settable test seed, as governance could switch sources; returns the source. */
-export async function useFixedRandomness(c: Corpus) {
-  const [deployer] = await hre.ethers.getSigners();
-  const source = await new FixedRandomness__factory(deployer).deploy();
-  await asGovernance(c.timelock, async (timelock) => {
-    await c.staking.connect(timelock).setRandomnessSource(await source.getAddress());
-  });
-  return source;
-}
+export { fundFromTreasury, grantStakingRole, requestDrawAndWait, useFixedRandomness };
 
 /** Stakes `count` contract validators in bulk (see scripts/lib/staking-setup.ts); returns their addresses. */
 export function bulkStake(c: Corpus, count: number, base = MIN_STAKE, spread = 1000n): Promise<string[]> {
