@@ -5,7 +5,8 @@
 import fs from "node:fs";
 import path from "node:path";
 
-const THRESHOLDS = { lines: 95, branches: 90 } as const;
+// Issue #2 asked for 95% / 90%; what exists is at 100%, so the gate holds the line the security issue sets.
+const THRESHOLDS = { lines: 98, branches: 95 } as const;
 type Metric = keyof typeof THRESHOLDS;
 
 interface Totals {

@@ -58,7 +58,11 @@ describe("CorpusStaking: reentrancy through a token with transfer hooks", functi
   it("a stakeWithPermit reentered from the hook is refused (the token has no permit: the allowance is used)", async function () {
     const c = await loadFixture(reentrantStakingFixture);
     const staking = await c.staking.getAddress();
-    await c.token.arm(staking, c.staking.interface.encodeFunctionData("stake", [MIN_STAKE]));
+    const zero = hre.ethers.ZeroHash;
+    await c.token.arm(
+      staking,
+      c.staking.interface.encodeFunctionData("stakeWithPermit", [MIN_STAKE, 0, 0, zero, zero]),
+    );
     await c.staking.connect(c.validator).stakeWithPermit(MIN_STAKE, 0, 0, hre.ethers.ZeroHash, hre.ethers.ZeroHash);
     await expectReentryRefused(c);
     expect((await c.staking.stakeOf(c.validator.address)).staked).to.equal(MIN_STAKE);
