@@ -7,8 +7,9 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
+import { hashOf, latest, mineTo, seedFrom } from "../helpers/blocks";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { AbiCoder, ZeroHash, id, keccak256 } from "ethers";
+import { ZeroHash, id } from "ethers";
 import { PrevrandaoRandomness__factory, type PrevrandaoRandomness } from "../../sdk/src/typechain";
 
 const SEED_LIFETIME = 256;
@@ -19,31 +20,6 @@ async function randomnessFixture() {
   if (deployer === undefined || alice === undefined || bob === undefined) throw new Error("too few accounts");
   const randomness = await new PrevrandaoRandomness__factory(deployer).deploy();
   return { randomness, alice, bob };
-}
-
-/** The seed the contract should answer: keccak256(abi.encode(blockHash, requester, request)). */
-function seedFrom(blockHash: string, requester: string, request: string): string {
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(["bytes32", "address", "bytes32"], [blockHash, requester, request]),
-  );
-}
-
-/** The hash of block `n`, as the node reports it. */
-async function hashOf(n: number): Promise<string> {
-  const block = await hre.ethers.provider.getBlock(n);
-  if (block === null || block.hash === null) throw new Error(`no block ${n}`);
-  return block.hash;
-}
-
-function latest(): Promise<number> {
-  return hre.ethers.provider.getBlockNumber();
-}
-
-/** Mines empty blocks until the latest block is `n`. */
-async function mineTo(n: number) {
-  const now = await latest();
-  if (n < now) throw new Error(`block ${n} is already past (latest ${now})`);
-  if (n > now) await mine(n - now);
 }
 
 /** Sends `requester`'s request and returns the block it was mined in. */

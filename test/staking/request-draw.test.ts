@@ -9,6 +9,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
+import { hashOf, latest, mineTo, seedFrom } from "../helpers/blocks";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { AbiCoder, id, keccak256 } from "ethers";
 import { CRP } from "../helpers/fixtures";
@@ -39,28 +40,6 @@ type Fixture = Awaited<ReturnType<typeof requestDrawFixture>>;
 /** The key staking asks its source for `locker`'s `request` under: keccak256(abi.encode(locker, request)). */
 function drawKey(locker: string, request: string): string {
   return keccak256(AbiCoder.defaultAbiCoder().encode(["address", "bytes32"], [locker, request]));
-}
-
-/** PrevrandaoRandomness's seed for `key` requested by `requester` given the next block's hash. */
-function seedFrom(blockHash: string, requester: string, key: string): string {
-  return keccak256(AbiCoder.defaultAbiCoder().encode(["bytes32", "address", "bytes32"], [blockHash, requester, key]));
-}
-
-async function hashOf(n: number): Promise<string> {
-  const block = await hre.ethers.provider.getBlock(n);
-  if (block === null || block.hash === null) throw new Error(`no block ${n}`);
-  return block.hash;
-}
-
-function latest(): Promise<number> {
-  return hre.ethers.provider.getBlockNumber();
-}
-
-/** Mines empty blocks until the latest block is `n`. */
-async function mineTo(n: number) {
-  const now = await latest();
-  if (n < now) throw new Error(`block ${n} is already past (latest ${now})`);
-  if (n > now) await mine(n - now);
 }
 
 /** `locker` requests `request`; returns the block the request was mined in. */
