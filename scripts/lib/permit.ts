@@ -1,8 +1,8 @@
-import { Signature, type Signer } from "ethers";
+import { Signature, type Signer, type TypedDataDomain, type TypedDataField } from "ethers";
 import type { CorpusToken } from "../../sdk/src/typechain";
 
 /** The EIP-2612 Permit struct, as the token's EIP-712 domain types it. */
-export const PERMIT_TYPES = {
+export const PERMIT_TYPES: Record<string, TypedDataField[]> = {
   Permit: [
     { name: "owner", type: "address" },
     { name: "spender", type: "address" },
@@ -10,7 +10,18 @@ export const PERMIT_TYPES = {
     { name: "nonce", type: "uint256" },
     { name: "deadline", type: "uint256" },
   ],
-} as const;
+};
+
+/** The token's EIP-712 domain, read from the chain (ERC-5267), never assumed. */
+export async function tokenDomain(token: CorpusToken): Promise<TypedDataDomain> {
+  const domain = await token.eip712Domain();
+  return {
+    name: domain.name,
+    version: domain.version,
+    chainId: domain.chainId,
+    verifyingContract: domain.verifyingContract,
+  };
+}
 
 export interface SignedPermit {
   owner: string;
@@ -30,19 +41,15 @@ export async function signPermit(
   value: bigint,
   deadline: bigint,
 ): Promise<SignedPermit> {
-  const domain = await token.eip712Domain();
   const ownerAddress = await owner.getAddress();
   const nonce = await token.nonces(ownerAddress);
-  const signature = await owner.signTypedData(
-    {
-      name: domain.name,
-      version: domain.version,
-      chainId: domain.chainId,
-      verifyingContract: domain.verifyingContract,
-    },
-    { Permit: [...PERMIT_TYPES.Permit] },
-    { owner: ownerAddress, spender, value, nonce, deadline },
-  );
+  const signature = await owner.signTypedData(await tokenDomain(token), PERMIT_TYPES, {
+    owner: ownerAddress,
+    spender,
+    value,
+    nonce,
+    deadline,
+  });
   const { v, r, s } = Signature.from(signature);
   return { owner: ownerAddress, spender, value, deadline, v, r, s };
 }

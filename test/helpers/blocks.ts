@@ -27,3 +27,14 @@ export async function mineTo(n: number) {
   if (n < now) throw new Error(`block ${n} is already past (latest ${now})`);
   if (n > now) await mine(n - now);
 }
+
+/** Runs `send` with automining off and mines everything it sent into one block. */
+export async function inOneBlock(send: () => Promise<unknown>) {
+  await hre.network.provider.send("evm_setAutomine", [false]);
+  try {
+    await send();
+    await mine(1);
+  } finally {
+    await hre.network.provider.send("evm_setAutomine", [true]);
+  }
+}

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
-import { hashOf, latest, mineTo, seedFrom } from "../helpers/blocks";
+import { hashOf, inOneBlock, latest, mineTo, seedFrom } from "../helpers/blocks";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ZeroHash, id } from "ethers";
 import { PrevrandaoRandomness__factory, type PrevrandaoRandomness } from "../../sdk/src/typechain";
@@ -27,17 +27,6 @@ async function requestIn(randomness: PrevrandaoRandomness, requester: HardhatEth
   const receipt = await (await randomness.connect(requester).requestSeed(request)).wait();
   if (receipt === null) throw new Error("request not mined");
   return receipt.blockNumber;
-}
-
-/** Runs `send` with automining off and mines everything it sent into one block. */
-async function inOneBlock(send: () => Promise<unknown>) {
-  await hre.network.provider.send("evm_setAutomine", [false]);
-  try {
-    await send();
-    await mine(1);
-  } finally {
-    await hre.network.provider.send("evm_setAutomine", [true]);
-  }
 }
 
 describe("PrevrandaoRandomness", function () {

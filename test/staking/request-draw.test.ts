@@ -9,7 +9,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 import { loadFixture, mine } from "@nomicfoundation/hardhat-network-helpers";
-import { hashOf, latest, mineTo, seedFrom } from "../helpers/blocks";
+import { hashOf, inOneBlock, latest, mineTo, seedFrom } from "../helpers/blocks";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { AbiCoder, id, keccak256 } from "ethers";
 import { CRP } from "../helpers/fixtures";
@@ -71,17 +71,6 @@ async function drawIn(
 /** The draw previewDraw gives for `seed` on the state as of block `block`. */
 async function previewAt(c: Fixture, block: number, seed: string, count: number, exclude: string[], lock: bigint) {
   return [...(await c.staking.previewDraw(seed, count, exclude, lock, { blockTag: block }))];
-}
-
-/** Runs `send` with automining off and mines everything it sent into one block. */
-async function inOneBlock(send: () => Promise<unknown>) {
-  await hre.network.provider.send("evm_setAutomine", [false]);
-  try {
-    await send();
-    await mine(1);
-  } finally {
-    await hre.network.provider.send("evm_setAutomine", [true]);
-  }
 }
 
 describe("CorpusStaking: requesting a draw, then drawing (default randomness source)", function () {

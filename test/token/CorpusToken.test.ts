@@ -3,9 +3,10 @@ import { ethers } from "hardhat";
 import { impersonateAccount, loadFixture, mine, setBalance, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { Signature, TypedDataEncoder, ZeroAddress, ZeroHash, getCreateAddress, id, verifyTypedData } from "ethers";
-import type { ContractTransactionResponse, TypedDataDomain, TypedDataField } from "ethers";
+import type { ContractTransactionResponse, TypedDataField } from "ethers";
 import { CorpusToken__factory, type CorpusToken } from "../../sdk/src/typechain";
 import { CRP, deployCorpusFixture, localParameters } from "../helpers/fixtures";
+import { PERMIT_TYPES, tokenDomain } from "../../scripts/lib/permit";
 
 const MAX_SUPPLY = 1_000_000_000n * CRP;
 const MINTER_ROLE = id("MINTER_ROLE");
@@ -15,16 +16,6 @@ const HOLDER_BALANCE = 10_000_000n * CRP;
 /** What the timelock (the treasury) holds after the local deployment. */
 const TREASURY_BALANCE = 500_000_000n * CRP;
 const HOUR = 60 * 60;
-
-const PERMIT_TYPES: Record<string, TypedDataField[]> = {
-  Permit: [
-    { name: "owner", type: "address" },
-    { name: "spender", type: "address" },
-    { name: "value", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
 
 const DELEGATION_TYPES: Record<string, TypedDataField[]> = {
   Delegation: [
@@ -39,17 +30,6 @@ async function impersonate(address: string): Promise<HardhatEthersSigner> {
   await impersonateAccount(address);
   await setBalance(address, 100n * CRP);
   return ethers.getSigner(address);
-}
-
-/** The token's EIP-712 domain, read from the chain (ERC-5267). */
-async function domainOf(token: CorpusToken): Promise<TypedDataDomain> {
-  const domain = await token.eip712Domain();
-  return {
-    name: domain.name,
-    version: domain.version,
-    chainId: domain.chainId,
-    verifyingContract: domain.verifyingContract,
-  };
 }
 
 interface PermitMessage {
@@ -323,7 +303,7 @@ describe("CorpusToken", () => {
   describe("permit (EIP-2612)", () => {
     it("exposes the EIP-712 domain Corpus/1 on this chain and token, matching DOMAIN_SEPARATOR", async () => {
       const { token } = await loadFixture(deployCorpusFixture);
-      const domain = await domainOf(token);
+      const domain = await tokenDomain(token);
 
       expect(domain).to.deep.equal({
         name: "Corpus",
@@ -337,7 +317,7 @@ describe("CorpusToken", () => {
     it("with a valid signature, relayed by anyone, sets the allowance, bumps the nonce and lets the spender pull", async () => {
       const { token, alice, bob, stranger } = await loadFixture(deployCorpusFixture);
       const message = await permitMessage(token, alice, bob, 4n * CRP, (await time.latest()) + HOUR);
-      const signature = await alice.signTypedData(await domainOf(token), PERMIT_TYPES, message);
+      const signature = await alice.signTypedData(await tokenDomain(token), PERMIT_TYPES, message);
 
       await expect(submitPermit(token.connect(stranger), message, signature))
         .to.emit(token, "Approval")
@@ -356,7 +336,7 @@ describe("CorpusToken", () => {
       const { token, alice, bob } = await loadFixture(deployCorpusFixture);
       const deadline = (await time.latest()) - 1;
       const message = await permitMessage(token, alice, bob, CRP, deadline);
-      const signature = await alice.signTypedData(await domainOf(token), PERMIT_TYPES, message);
+      const signature = await alice.signTypedData(await tokenDomain(token), PERMIT_TYPES, message);
 
       await expect(submitPermit(token, message, signature))
         .to.be.revertedWithCustomError(token, "ERC2612ExpiredSignature")
@@ -367,7 +347,7 @@ describe("CorpusToken", () => {
 
     it("replayed after use reverts ERC2612InvalidSigner and does not restore the spent allowance", async () => {
       const { token, alice, bob } = await loadFixture(deployCorpusFixture);
-      const domain = await domainOf(token);
+      const domain = await tokenDomain(token);
       const message = await permitMessage(token, alice, bob, 4n * CRP, (await time.latest()) + HOUR);
       const signature = await alice.signTypedData(domain, PERMIT_TYPES, message);
       await submitPermit(token, message, signature);
@@ -386,7 +366,7 @@ describe("CorpusToken", () => {
     it("signed by a key other than the owner's reverts ERC2612InvalidSigner(signer, owner)", async () => {
       const { token, alice, bob, stranger } = await loadFixture(deployCorpusFixture);
       const message = await permitMessage(token, alice, stranger, CRP, (await time.latest()) + HOUR);
-      const signature = await bob.signTypedData(await domainOf(token), PERMIT_TYPES, message);
+      const signature = await bob.signTypedData(await tokenDomain(token), PERMIT_TYPES, message);
 
       await expect(submitPermit(token, message, signature))
         .to.be.revertedWithCustomError(token, "ERC2612InvalidSigner")
@@ -398,7 +378,7 @@ describe("CorpusToken", () => {
 
     it("signed for another chain id reverts ERC2612InvalidSigner and changes nothing", async () => {
       const { token, alice, bob } = await loadFixture(deployCorpusFixture);
-      const domain = await domainOf(token);
+      const domain = await tokenDomain(token);
       const message = await permitMessage(token, alice, bob, CRP, (await time.latest()) + HOUR);
       const signature = await alice.signTypedData({ ...domain, chainId: 1n }, PERMIT_TYPES, message);
 
@@ -415,9 +395,9 @@ describe("CorpusToken", () => {
       const { token, deployer, guardian, alice, bob } = await loadFixture(deployCorpusFixture);
       const otherToken = await new CorpusToken__factory(deployer).deploy(guardian, 0n, [], []);
       const message = await permitMessage(token, alice, bob, CRP, (await time.latest()) + HOUR);
-      const signature = await alice.signTypedData(await domainOf(otherToken), PERMIT_TYPES, message);
+      const signature = await alice.signTypedData(await tokenDomain(otherToken), PERMIT_TYPES, message);
 
-      const recovered = verifyTypedData(await domainOf(token), PERMIT_TYPES, message, signature);
+      const recovered = verifyTypedData(await tokenDomain(token), PERMIT_TYPES, message, signature);
       await expect(submitPermit(token, message, signature))
         .to.be.revertedWithCustomError(token, "ERC2612InvalidSigner")
         .withArgs(recovered, alice.address);
@@ -477,7 +457,9 @@ describe("CorpusToken", () => {
       const { token, alice, bob, stranger } = await loadFixture(deployCorpusFixture);
       const expiry = (await time.latest()) + HOUR;
       const message = { delegatee: bob.address, nonce: await token.nonces(alice), expiry };
-      const { v, r, s } = Signature.from(await alice.signTypedData(await domainOf(token), DELEGATION_TYPES, message));
+      const { v, r, s } = Signature.from(
+        await alice.signTypedData(await tokenDomain(token), DELEGATION_TYPES, message),
+      );
 
       await expect(token.connect(stranger).delegateBySig(bob, message.nonce, expiry, v, r, s))
         .to.emit(token, "DelegateChanged")
@@ -491,7 +473,9 @@ describe("CorpusToken", () => {
       const { token, alice, bob } = await loadFixture(deployCorpusFixture);
       const expiry = (await time.latest()) + HOUR;
       const message = { delegatee: bob.address, nonce: 0n, expiry };
-      const { v, r, s } = Signature.from(await alice.signTypedData(await domainOf(token), DELEGATION_TYPES, message));
+      const { v, r, s } = Signature.from(
+        await alice.signTypedData(await tokenDomain(token), DELEGATION_TYPES, message),
+      );
       await token.delegateBySig(bob, 0n, expiry, v, r, s);
       await token.connect(alice).delegate(alice);
 
@@ -506,7 +490,9 @@ describe("CorpusToken", () => {
       const { token, alice, bob } = await loadFixture(deployCorpusFixture);
       const expiry = (await time.latest()) - 1;
       const message = { delegatee: bob.address, nonce: 0n, expiry };
-      const { v, r, s } = Signature.from(await alice.signTypedData(await domainOf(token), DELEGATION_TYPES, message));
+      const { v, r, s } = Signature.from(
+        await alice.signTypedData(await tokenDomain(token), DELEGATION_TYPES, message),
+      );
 
       await expect(token.delegateBySig(bob, 0n, expiry, v, r, s))
         .to.be.revertedWithCustomError(token, "VotesExpiredSignature")
