@@ -2,6 +2,8 @@ import type { ContractRunner } from "ethers";
 import {
   CorpusGovernor__factory,
   CorpusStaking__factory,
+  CorpusTasks__factory,
+  CorpusTasksLens__factory,
   CorpusTimelock__factory,
   CorpusToken__factory,
   PrevrandaoRandomness__factory,
@@ -17,6 +19,8 @@ export const CORPUS_CONTRACTS = {
   CorpusGovernor: CorpusGovernor__factory,
   PrevrandaoRandomness: PrevrandaoRandomness__factory,
   CorpusStaking: CorpusStaking__factory,
+  CorpusTasks: CorpusTasks__factory,
+  CorpusTasksLens: CorpusTasksLens__factory,
 } as const;
 
 export type CorpusContractName = keyof typeof CORPUS_CONTRACTS;

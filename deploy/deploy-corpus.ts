@@ -14,6 +14,8 @@ export interface CorpusDeployment {
   governor: CorpusContracts["CorpusGovernor"];
   randomness: CorpusContracts["PrevrandaoRandomness"];
   staking: CorpusContracts["CorpusStaking"];
+  tasks: CorpusContracts["CorpusTasks"];
+  tasksLens: CorpusContracts["CorpusTasksLens"];
   addressBook: AddressBook;
 }
 
@@ -45,6 +47,18 @@ export function toIgnitionParameters(p: CorpusParameters) {
       unbondingPeriod: p.staking.unbondingPeriod,
       slashRewardBps: p.staking.slashRewardBps,
     },
+    CorpusTasks: {
+      guardian: p.guardian,
+      initialParameters: [
+        p.tasks.protocolFeeBps,
+        p.tasks.validatorFeeBps,
+        p.tasks.reviewStake,
+        p.tasks.livenessPenalty,
+        p.tasks.disputeWindow,
+        p.tasks.maxPanelRounds,
+      ],
+      allowedTokens: p.tasks.allowedTokens,
+    },
   };
 }
 
@@ -55,6 +69,8 @@ const MODULE_KEYS: Record<CorpusContractName, string> = {
   CorpusGovernor: "governor",
   PrevrandaoRandomness: "randomness",
   CorpusStaking: "staking",
+  CorpusTasks: "tasks",
+  CorpusTasksLens: "tasksLens",
 };
 
 /**
@@ -95,6 +111,8 @@ export async function deployCorpus(
     governor: c.CorpusGovernor,
     randomness: c.PrevrandaoRandomness,
     staking: c.CorpusStaking,
+    tasks: c.CorpusTasks,
+    tasksLens: c.CorpusTasksLens,
     addressBook,
   };
 }

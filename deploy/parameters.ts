@@ -27,6 +27,16 @@ export interface CorpusParameters {
     unbondingPeriod: number;
     slashRewardBps: number;
   };
+  tasks: {
+    protocolFeeBps: number;
+    validatorFeeBps: number;
+    reviewStake: bigint;
+    livenessPenalty: bigint;
+    disputeWindow: number;
+    maxPanelRounds: number;
+    /** Payment tokens besides CRP that new tasks may use. */
+    allowedTokens: string[];
+  };
 }
 
 export const PARAMETERS_DIR = path.join(__dirname, "parameters");
@@ -55,6 +65,10 @@ export function parseParameters(raw: unknown, source = "parameters"): CorpusPara
   const governance = asObject(root.governance, at("governance"));
   const token = asObject(root.token, at("token"));
   const staking = asObject(root.staking, at("staking"));
+  const tasks = asObject(root.tasks, at("tasks"));
+  const allowedTokens = tasks.allowedTokens;
+  if (!Array.isArray(allowedTokens))
+    throw new DeploymentParametersError(`${at("tasks.allowedTokens")} must be an array`);
   const allocations = token.allocations;
   if (!Array.isArray(allocations)) throw new DeploymentParametersError(`${at("token.allocations")} must be an array`);
 
@@ -81,6 +95,15 @@ export function parseParameters(raw: unknown, source = "parameters"): CorpusPara
       minimumStake: asCrp(staking.minimumStake, at("staking.minimumStake")),
       unbondingPeriod: asInteger(staking.unbondingPeriod, at("staking.unbondingPeriod")),
       slashRewardBps: asInteger(staking.slashRewardBps, at("staking.slashRewardBps")),
+    },
+    tasks: {
+      protocolFeeBps: asInteger(tasks.protocolFeeBps, at("tasks.protocolFeeBps")),
+      validatorFeeBps: asInteger(tasks.validatorFeeBps, at("tasks.validatorFeeBps")),
+      reviewStake: asCrp(tasks.reviewStake, at("tasks.reviewStake")),
+      livenessPenalty: asCrp(tasks.livenessPenalty, at("tasks.livenessPenalty")),
+      disputeWindow: asInteger(tasks.disputeWindow, at("tasks.disputeWindow")),
+      maxPanelRounds: asInteger(tasks.maxPanelRounds, at("tasks.maxPanelRounds")),
+      allowedTokens: allowedTokens.map((token: unknown, i) => asAddress(token, at(`tasks.allowedTokens[${i}]`))),
     },
   };
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {ICorpusToken} from "./ICorpusToken.sol";
 import {IRandomnessSource} from "./IRandomnessSource.sol";
 
 /// @title ICorpusStaking
@@ -44,6 +45,10 @@ interface ICorpusStaking {
     error StakingRefreshBatchTooLarge(uint256 count, uint256 maxCount);
     /// @notice A lock on an address that has no stake.
     error StakingNotAValidator(address account);
+    /// @notice No validator holds this leaf.
+    error StakingUnknownLeaf(uint256 leaf);
+    /// @notice Two arrays that must be as long as each other are not.
+    error StakingLengthMismatch(uint256 first, uint256 second);
     /// @notice A minimum stake outside [{MIN_MINIMUM_STAKE}, {MAX_MINIMUM_STAKE}].
     error StakingMinimumStakeOutOfBounds(uint256 minimumStake, uint256 min, uint256 max);
     /// @notice A minimum stake that is not a whole number of CRP (selection weighs stake in whole CRP).
@@ -182,12 +187,14 @@ interface ICorpusStaking {
     /// @param exclude Addresses that must not be drawn (the parties); at most {MAX_EXCLUSIONS}.
     /// @param lockAmount Stake each drawn validator must have unlocked, and gets locked.
     /// @return validators The validators drawn, in draw order.
+    /// @return leaves Their sum-tree leaves, in the same order (a validator's leaf never changes; a caller
+    /// may keep leaves, eight to a slot, instead of addresses, and release them with {unlockLeaves}).
     function drawAndLock(
         bytes32 request,
         uint256 count,
         address[] calldata exclude,
         uint256 lockAmount
-    ) external returns (address[] memory validators);
+    ) external returns (address[] memory validators, uint256[] memory leaves);
 
     /// @notice Locks `amount` of `validator`'s unlocked stake. Only LOCKER_ROLE.
     /// @param validator A staker with at least `amount` unlocked.
@@ -200,6 +207,16 @@ interface ICorpusStaking {
     /// @param amount CRP in wei.
     /// @return released What was actually released.
     function unlock(address validator, uint256 amount) external returns (uint256 released);
+
+    /// @notice Releases up to `amounts[i]` of the locked stake of the validator at `leaves[i]`, for each i
+    /// (less where a slash already took it). Only LOCKER_ROLE.
+    /// @param leaves Validators' leaves, as {drawAndLock} returned them.
+    /// @param amounts CRP in wei, one per leaf (0 releases nothing).
+    /// @return owners The validator at each leaf.
+    function unlockLeaves(
+        uint256[] calldata leaves,
+        uint256[] calldata amounts
+    ) external returns (address[] memory owners);
 
     /// @notice Slashes up to `amount` of `validator`'s stake, from locked, then free, then thawing stake;
     /// pays the governed share to `beneficiary` and burns the rest. Only SLASHER_ROLE. A validator with
@@ -230,6 +247,11 @@ interface ICorpusStaking {
 
     // ─── Views ──────────────────────────────────────────────────────────────
 
+    /// @notice The staked token (CRP).
+    /// @return token CRP.
+    // solhint-disable-next-line func-name-mixedcase
+    function TOKEN() external view returns (ICorpusToken token);
+
     /// @notice Everything about one validator's stake.
     /// @param validator Any address.
     /// @return staked Staked stake (locked included, thawing excluded).
@@ -247,6 +269,16 @@ interface ICorpusStaking {
     /// @param validator Any address.
     /// @return weight Its selection weight.
     function selectionWeight(address validator) external view returns (uint256 weight);
+
+    /// @notice The sum-tree leaf of `validator` (0 if it never staked); it never changes.
+    /// @param validator Any address.
+    /// @return leaf Its leaf.
+    function leafOf(address validator) external view returns (uint256 leaf);
+
+    /// @notice The validator at `leaf` (zero for a leaf not allocated).
+    /// @param leaf A leaf.
+    /// @return validator Its owner.
+    function leafOwner(uint256 leaf) external view returns (address validator);
 
     /// @notice The sum of every validator's selection weight.
     /// @return total The sum tree's total.

@@ -101,6 +101,8 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
     /// @param minimumStake Minimum stake to be active, in wei.
     /// @param unbondingPeriod Seconds a thaw takes.
     /// @param slashRewardBps Beneficiary share of a slash, in basis points.
+    /// @param bootstrapAdmin Also admin until it renounces (zero: none): lets a deployment script grant the
+    /// protocol contracts deployed after staking their roles, then renounce, without a governance vote.
     constructor(
         ICorpusToken token,
         address governance,
@@ -108,9 +110,11 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
         IRandomnessSource randomness,
         uint256 minimumStake,
         uint256 unbondingPeriod,
-        uint256 slashRewardBps
+        uint256 slashRewardBps,
+        address bootstrapAdmin
     ) GuardedPausable(governance, guardian) {
         require(address(token) != address(0) && governance != address(0), StakingZeroAddress());
+        if (bootstrapAdmin != address(0)) _grantRole(DEFAULT_ADMIN_ROLE, bootstrapAdmin);
         TOKEN = token;
         _setMinimumStake(minimumStake);
         _setUnbondingPeriod(unbondingPeriod);
@@ -206,9 +210,8 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
         uint256 count,
         address[] calldata exclude,
         uint256 lockAmount
-    ) external onlyRole(LOCKER_ROLE) returns (address[] memory validators) {
+    ) external onlyRole(LOCKER_ROLE) returns (address[] memory validators, uint256[] memory leaves) {
         bytes32 seed = _randomness.seedOf(address(this), _seedRequest(msg.sender, request));
-        uint256[] memory leaves;
         (validators, leaves) = _draw(seed, count, exclude, lockAmount);
         if (lockAmount != 0) {
             for (uint256 i; i < leaves.length; ++i) {
@@ -242,16 +245,23 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
     function unlock(address validator, uint256 amount) external onlyRole(LOCKER_ROLE) returns (uint256 released) {
         uint256 leafIndex = _validators[validator].leaf;
         require(leafIndex != 0, StakingNotAValidator(validator));
-        Leaf storage leaf = _leaves[leafIndex];
-        uint256 locked = leaf.locked;
-        // A slash may already have taken locked stake; release what is left of it, never more.
-        released = amount < locked ? amount : locked;
-        // Safe: released <= locked.
-        unchecked {
-            locked -= released;
+        return _unlock(_leaves[leafIndex], validator, amount);
+    }
+
+    /// @inheritdoc ICorpusStaking
+    function unlockLeaves(
+        uint256[] calldata leaves,
+        uint256[] calldata amounts
+    ) external onlyRole(LOCKER_ROLE) returns (address[] memory owners) {
+        require(leaves.length == amounts.length, StakingLengthMismatch(leaves.length, amounts.length));
+        owners = new address[](leaves.length);
+        for (uint256 i; i < leaves.length; ++i) {
+            Leaf storage leaf = _leaves[leaves[i]];
+            address owner = leaf.owner;
+            require(owner != address(0), StakingUnknownLeaf(leaves[i]));
+            owners[i] = owner;
+            if (amounts[i] != 0) _unlock(leaf, owner, amounts[i]);
         }
-        leaf.locked = uint96(locked);
-        emit StakeUnlocked(validator, msg.sender, released, locked);
     }
 
     /// @inheritdoc ICorpusStaking
@@ -329,6 +339,16 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
     }
 
     /// @inheritdoc ICorpusStaking
+    function leafOf(address validator) external view returns (uint256) {
+        return _validators[validator].leaf;
+    }
+
+    /// @inheritdoc ICorpusStaking
+    function leafOwner(uint256 leaf) external view returns (address) {
+        return _leaves[leaf].owner;
+    }
+
+    /// @inheritdoc ICorpusStaking
     function totalSelectionWeight() external view returns (uint256) {
         return _tree.total;
     }
@@ -363,6 +383,19 @@ contract CorpusStaking is ICorpusStaking, GuardedPausable, ReentrancyGuardTransi
     }
 
     // ─── Internal ───────────────────────────────────────────────────────────
+
+    /// @dev Releases up to `amount` of `leaf`'s lock: a slash may already have taken locked stake, so what
+    /// is left of it is released, never more.
+    function _unlock(Leaf storage leaf, address validator, uint256 amount) private returns (uint256 released) {
+        uint256 locked = leaf.locked;
+        released = amount < locked ? amount : locked;
+        // Safe: released <= locked.
+        unchecked {
+            locked -= released;
+        }
+        leaf.locked = uint96(locked);
+        emit StakeUnlocked(validator, msg.sender, released, locked);
+    }
 
     function _stake(uint256 amount) private {
         require(amount != 0, StakingZeroAmount());

@@ -1,12 +1,36 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
-import CorpusCoreModule from "./CorpusCore";
+import { id } from "ethers";
+import CorpusCoreModule, { TIMELOCK_ROLES } from "./CorpusCore";
 import CorpusStakingModule from "./CorpusStaking";
+import CorpusTasksModule from "./CorpusTasks";
 
-/** The whole protocol; each contract issue adds its module here. */
+/** Staking role ids (keccak256 of the role name), as CorpusStaking defines them. */
+export const STAKING_ROLES = {
+  LOCKER_ROLE: id("LOCKER_ROLE"),
+  SLASHER_ROLE: id("SLASHER_ROLE"),
+} as const;
+
+/**
+ * The whole protocol; each contract issue adds its module here, and its staking roles to the grants below.
+ * The deployer is staking's bootstrap admin only until every protocol contract has its roles: the last
+ * step renounces it, so a finished deployment leaves the deployer with no role anywhere.
+ */
 const CorpusModule = buildModule("Corpus", (m) => {
+  const deployer = m.getAccount(0);
   const core = m.useModule(CorpusCoreModule);
   const staking = m.useModule(CorpusStakingModule);
-  return { ...core, ...staking };
+  const tasks = m.useModule(CorpusTasksModule);
+
+  const grants = [
+    m.call(staking.staking, "grantRole", [STAKING_ROLES.LOCKER_ROLE, tasks.tasks], { id: "grantTasksLocker" }),
+    m.call(staking.staking, "grantRole", [STAKING_ROLES.SLASHER_ROLE, tasks.tasks], { id: "grantTasksSlasher" }),
+  ];
+  m.call(staking.staking, "renounceRole", [TIMELOCK_ROLES.DEFAULT_ADMIN_ROLE, deployer], {
+    id: "renounceStakingBootstrapAdmin",
+    after: grants,
+  });
+
+  return { ...core, ...staking, ...tasks };
 });
 
 export default CorpusModule;

@@ -14,6 +14,7 @@ import { REGRESSION_TOLERANCE, type GasFigures, changesTable, compareGas, failsG
 import { GasMeter } from "./gas-meter";
 import { benchGovernance } from "./operations/governance";
 import { benchDrawScaling, benchStaking } from "./operations/staking";
+import { benchTaskPayouts, benchTasks } from "./operations/tasks";
 import { benchToken } from "./operations/token";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -22,7 +23,14 @@ const REPORT_MD = path.join(ROOT, "gas-report.md");
 const SNAPSHOT = path.join(ROOT, "gas-snapshot.json");
 
 /** Each group runs on a deployment of its own, so one group's state never moves another's figures. */
-const GROUPS: ((ctx: BenchContext) => Promise<void>)[] = [benchToken, benchGovernance, benchStaking, benchDrawScaling];
+const GROUPS: ((ctx: BenchContext) => Promise<void>)[] = [
+  benchToken,
+  benchGovernance,
+  benchStaking,
+  benchDrawScaling,
+  benchTasks,
+  benchTaskPayouts,
+];
 
 async function main() {
   if (hre.network.name !== "hardhat") throw new Error("The gas benchmark runs on the in-process network only.");

@@ -10,7 +10,14 @@ export async function asGovernance<T>(
   timelock: { getAddress(): Promise<string> },
   action: (signer: HardhatEthersSigner) => Promise<T>,
 ): Promise<T> {
-  const address = await timelock.getAddress();
+  return asAccount(await timelock.getAddress(), action);
+}
+
+/**
+ * Runs `action` as `address` (local networks only), contract or not: the bulk-staked validator agents
+ * attest this way in tests and benchmarks.
+ */
+export async function asAccount<T>(address: string, action: (signer: HardhatEthersSigner) => Promise<T>): Promise<T> {
   await impersonateAccount(address);
   await setBalance(address, 10n ** 20n);
   try {

@@ -6,7 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { JsonRpcProvider } from "ethers";
-import { CorpusTimelock__factory } from "../../sdk/src/typechain";
+import { CorpusStaking__factory, CorpusTimelock__factory } from "../../sdk/src/typechain";
+import { CORPUS_CONTRACTS } from "../../deploy/contracts";
 import { UNDER_COVERAGE } from "../helpers/coverage";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -96,19 +97,17 @@ describe("deploying to a JSON-RPC node with configuration variables", function (
     await hardhat(["corpus:deploy"]);
     const book = JSON.parse(fs.readFileSync(path.join(books, "31337.json"), "utf8"));
     expect(book.chainId).to.equal(31337);
-    expect(Object.keys(book.contracts)).to.have.members([
-      "CorpusToken",
-      "CorpusTimelock",
-      "CorpusGovernor",
-      "PrevrandaoRandomness",
-      "CorpusStaking",
-    ]);
+    expect(Object.keys(book.contracts)).to.have.members(Object.keys(CORPUS_CONTRACTS));
     const provider = new JsonRpcProvider(`http://127.0.0.1:${port}`);
     for (const address of Object.values<string>(book.contracts)) {
       expect(await provider.getCode(address), address).to.not.equal("0x");
     }
     const timelock = CorpusTimelock__factory.connect(book.contracts.CorpusTimelock, provider);
     expect(await timelock.hasRole(await timelock.DEFAULT_ADMIN_ROLE(), TEST_DEPLOYER)).to.equal(false);
+    // Staking's bootstrap admin was renounced once the registry had its roles.
+    const staking = CorpusStaking__factory.connect(book.contracts.CorpusStaking, provider);
+    expect(await staking.hasRole(await staking.DEFAULT_ADMIN_ROLE(), TEST_DEPLOYER)).to.equal(false);
+    expect(await staking.hasRole(await staking.LOCKER_ROLE(), book.contracts.CorpusTasks)).to.equal(true);
     provider.destroy();
   });
 

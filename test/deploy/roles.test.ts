@@ -119,7 +119,14 @@ const EXPECTED_HOLDERS: Record<string, Record<string, string[]>> = {
   CorpusStaking: {
     DEFAULT_ADMIN_ROLE: ["CorpusTimelock"],
     GUARDIAN_ROLE: ["guardian"],
+    LOCKER_ROLE: ["CorpusTasks"],
+    SLASHER_ROLE: ["CorpusTasks"],
   },
+  CorpusTasks: {
+    DEFAULT_ADMIN_ROLE: ["CorpusTimelock"],
+    GUARDIAN_ROLE: ["guardian"],
+  },
+  CorpusTasksLens: {},
 };
 
 describe("deployed roles", () => {

@@ -95,6 +95,7 @@ describe("CorpusStaking: the peers' bugs", function () {
           "stakeWithPermit",
           "thaw",
           "unlock",
+          "unlockLeaves",
           "unpause",
           "withdraw",
         ].sort(),
@@ -139,6 +140,9 @@ describe("CorpusStaking: the peers' bugs", function () {
         c.staking,
         "AccessControlUnauthorizedAccount",
       );
+      await expect(
+        c.staking.connect(s).unlockLeaves([await c.staking.leafOf(c.bob)], [CRP]),
+      ).to.be.revertedWithCustomError(c.staking, "AccessControlUnauthorizedAccount");
       await expect(c.staking.connect(s).slash(c.bob, CRP, s)).to.be.revertedWithCustomError(
         c.staking,
         "AccessControlUnauthorizedAccount",
@@ -188,7 +192,7 @@ describe("CorpusStaking: the peers' bugs", function () {
       await expectBobThawUntouched(c);
 
       // A draw of all five validators locks part of bob's remaining 15,000 CRP.
-      const drawn = await c.staking
+      const [drawn] = await c.staking
         .connect(c.locker)
         .drawAndLock.staticCall(encodeBytes32String("task-1"), 5, [], lockAmount);
       expect(drawn).to.include(c.bob.address);
@@ -206,6 +210,9 @@ describe("CorpusStaking: the peers' bugs", function () {
       await expectBobThawUntouched(c);
 
       await c.staking.connect(c.locker).unlock(c.bob, 15_000n * CRP);
+      await expectBobThawUntouched(c);
+      await c.staking.connect(c.locker).lock(c.bob, 15_000n * CRP);
+      await c.staking.connect(c.locker).unlockLeaves([await c.staking.leafOf(c.bob)], [15_000n * CRP]);
       await expectBobThawUntouched(c);
       await c.staking.connect(c.locker).lock(c.bob, 15_000n * CRP);
       await expectBobThawUntouched(c);
@@ -325,7 +332,7 @@ describe("CorpusStaking: the peers' bugs", function () {
       const lockAmount = 2_000n * CRP;
       const request = encodeBytes32String("submission-1");
 
-      const drawn = await c.staking.connect(c.locker).drawAndLock.staticCall(request, 3, [], lockAmount);
+      const [drawn] = await c.staking.connect(c.locker).drawAndLock.staticCall(request, 3, [], lockAmount);
       await expect(c.staking.connect(c.locker).drawAndLock(request, 3, [], lockAmount))
         .to.emit(c.staking, "ValidatorsDrawn")
         .withArgs(request, c.locker.address, lockAmount, drawn);
@@ -519,7 +526,9 @@ describe("CorpusStaking: the peers' bugs", function () {
             note("draw reverted");
           } else {
             note("draw");
-            const drawn = await c.staking.connect(c.locker).drawAndLock.staticCall(request, count, exclude, lockAmount);
+            const [drawn] = await c.staking
+              .connect(c.locker)
+              .drawAndLock.staticCall(request, count, exclude, lockAmount);
             await c.staking.connect(c.locker).drawAndLock(request, count, exclude, lockAmount);
             expect(new Set(drawn).size, `${label}: distinct`).to.equal(count);
             for (const d of drawn) {

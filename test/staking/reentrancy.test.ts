@@ -30,6 +30,7 @@ async function reentrantStakingFixture() {
     MIN_STAKE,
     WEEK,
     2_500,
+    ZeroAddress,
   );
   await token.transfer(validator.address, 1_000_000n * CRP);
   await token.connect(validator).approve(await staking.getAddress(), 1_000_000n * CRP);
@@ -117,7 +118,8 @@ describe("CorpusStaking: construction", function () {
     const factory = new CorpusStaking__factory(admin);
     const randomness = await (await new PrevrandaoRandomness__factory(admin).deploy()).getAddress();
     const token = await (await new ReentrantToken__factory(admin!).deploy(1n)).getAddress();
-    const args = (t: string, g: string, r: string) => [t, g, ZeroAddress, r, MIN_STAKE, WEEK, 2_500] as const;
+    const args = (t: string, g: string, r: string) =>
+      [t, g, ZeroAddress, r, MIN_STAKE, WEEK, 2_500, ZeroAddress] as const;
     await expect(factory.deploy(...args(ZeroAddress, admin!.address, randomness))).to.be.revertedWithCustomError(
       factory,
       "StakingZeroAddress",

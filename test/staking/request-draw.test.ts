@@ -186,7 +186,7 @@ describe("CorpusStaking: requesting a draw, then drawing (default randomness sou
 
       // The seed's last block still draws (a call), the next one does not (a transaction).
       await mineTo(N + 1 + SEED_LIFETIME);
-      expect([...(await c.staking.connect(c.locker).drawAndLock.staticCall(REQUEST, 2, [], LOCK))]).to.deep.equal(
+      expect([...(await c.staking.connect(c.locker).drawAndLock.staticCall(REQUEST, 2, [], LOCK))[0]]).to.deep.equal(
         await previewAt(c, N + 1 + SEED_LIFETIME, oldSeed, 2, [], LOCK),
       );
       await expect(c.staking.connect(c.locker).drawAndLock(REQUEST, 2, [], LOCK))

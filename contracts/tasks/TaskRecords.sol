@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ICorpusStaking} from "../interfaces/ICorpusStaking.sol";
+import {ICorpusTasks} from "../interfaces/ICorpusTasks.sol";
+
+/// @title TaskRecords
+/// @notice The task registry's storage records, and the views integrators page through them with.
+/// @dev Internal functions only: compiled into {CorpusTasks}, nothing to deploy or link.
+library TaskRecords {
+    /// @notice Largest panel a task may ask for.
+    uint256 internal constant MAX_PANEL_SIZE = 7;
+    /// @dev Bits per seat of a packed panel: a staking leaf (leaves fit 32 bits).
+    uint256 private constant _SEAT_BITS = 32;
+    /// @notice Most entries one page covers.
+    uint256 internal constant MAX_PAGE = 500;
+    uint256 private constant _BPS = 10_000;
+
+    /// @dev Three slots; review terms are fixed at creation so governance never changes a running task.
+    /// Tokens are referred to by their registry id, which leaves room to pack every amount at full width.
+    struct Task {
+        // slot 0: what submitting and reviewing read
+        address requester;
+        uint32 deadline;
+        uint32 reviewWindow;
+        uint16 slots;
+        uint8 panelSize;
+        uint8 quorum;
+        // slot 1: the money terms
+        uint96 reward;
+        uint96 workerBond;
+        uint16 tokenId;
+        uint8 kind;
+        bool cancelled;
+        uint16 validatorFeeBps;
+        uint16 protocolFeeBps;
+        // slot 2: what every submission changes
+        uint128 funds;
+        uint16 pending;
+        uint16 accepted;
+        uint16 feesSwept;
+        uint80 reviewStake;
+    }
+
+    /// @dev Four slots. The panel is kept as its members' staking leaves, 32 bits per seat, in one slot.
+    struct Submission {
+        // slot 0: what attesting reads and writes
+        address worker;
+        uint48 taskId;
+        ICorpusTasks.Status status;
+        uint8 round;
+        uint16 voted;
+        uint16 accepts;
+        // slot 1
+        bytes32 contentHash;
+        // slot 2
+        uint32 reviewDeadline;
+        uint32 disputeDeadline;
+        uint8 verdict;
+        uint8 ruling;
+        uint8 flags;
+        // slot 3
+        uint256 panel;
+    }
+
+    /// @dev A worker's standing in one task: its accepted count and its live submission (0: none).
+    struct WorkerTask {
+        uint32 accepted;
+        uint64 liveSubmission;
+    }
+
+    /// @dev A worker's public track record.
+    struct WorkerRecord {
+        uint64 accepted;
+        uint64 rejected;
+    }
+
+    /// @notice One task as integrators read it.
+    /// @param tasks The registry's tasks.
+    /// @param tokensById The registry's payment tokens.
+    /// @param taskId The task.
+    /// @return view_ The task.
+    function taskView(
+        mapping(uint256 => Task) storage tasks,
+        mapping(uint256 => IERC20) storage tokensById,
+        uint256 taskId
+    ) internal view returns (ICorpusTasks.TaskView memory view_) {
+        Task storage task = tasks[taskId];
+        require(task.requester != address(0), ICorpusTasks.TasksUnknownTask(taskId));
+        uint256 reward = task.reward;
+        view_ = ICorpusTasks.TaskView({
+            requester: task.requester,
+            token: tokensById[task.tokenId],
+            reward: reward,
+            validatorFee: (reward * task.validatorFeeBps) / _BPS,
+            protocolFee: (reward * task.protocolFeeBps) / _BPS,
+            workerBond: task.workerBond,
+            funds: task.funds,
+            reviewStake: task.reviewStake,
+            slots: task.slots,
+            accepted: task.accepted,
+            pending: task.pending,
+            deadline: task.deadline,
+            reviewWindow: task.reviewWindow,
+            panelSize: task.panelSize,
+            quorum: task.quorum,
+            kind: task.kind,
+            cancelled: task.cancelled,
+            unsweptProtocolFees: (uint256(task.accepted - task.feesSwept) * reward * task.protocolFeeBps) / _BPS
+        });
+    }
+
+    /// @notice One submission as integrators read it.
+    /// @param tasks The registry's tasks.
+    /// @param submissions The registry's submissions.
+    /// @param staking Where panel leaves are resolved to validators.
+    /// @param submissionId The submission.
+    /// @return view_ The submission.
+    function submissionView(
+        mapping(uint256 => Task) storage tasks,
+        mapping(uint256 => Submission) storage submissions,
+        ICorpusStaking staking,
+        uint256 submissionId
+    ) internal view returns (ICorpusTasks.SubmissionView memory view_) {
+        Submission storage sub = submissions[submissionId];
+        require(sub.worker != address(0), ICorpusTasks.TasksUnknownSubmission(submissionId));
+        // The panel stays empty until the first one is drawn.
+        uint256 packed = sub.panel;
+        uint256 panelSize = packed == 0 ? 0 : tasks[sub.taskId].panelSize;
+        address[] memory panel = new address[](panelSize);
+        for (uint256 i; i < panelSize; ++i) panel[i] = staking.leafOwner(leafAt(packed, i));
+        view_ = ICorpusTasks.SubmissionView({
+            taskId: sub.taskId,
+            worker: sub.worker,
+            contentHash: sub.contentHash,
+            status: sub.status,
+            round: sub.round,
+            reviewDeadline: sub.reviewDeadline,
+            disputeDeadline: sub.disputeDeadline,
+            verdict: sub.verdict,
+            ruling: sub.ruling,
+            panel: panel,
+            voted: sub.voted,
+            accepts: sub.accepts
+        });
+    }
+
+    /// @notice The staking leaf in seat `seat` of a packed panel (0: empty).
+    /// @param packed The panel.
+    /// @param seat Below {MAX_PANEL_SIZE}.
+    /// @return leaf The leaf.
+    function leafAt(uint256 packed, uint256 seat) internal pure returns (uint256 leaf) {
+        return (packed >> (seat * _SEAT_BITS)) & type(uint32).max;
+    }
+
+    /// @notice Packs panel leaves, seat i at bits `32 i`.
+    /// @param leaves At most {MAX_PANEL_SIZE} leaves, each below 2^32.
+    /// @return packed The panel.
+    function pack(uint256[] memory leaves) internal pure returns (uint256 packed) {
+        for (uint256 i; i < leaves.length; ++i) packed |= leaves[i] << (i * _SEAT_BITS);
+    }
+
+    /// @notice The leaves of the first `size` seats of a packed panel.
+    /// @param packed The panel.
+    /// @param size Seats.
+    /// @return leaves The leaves.
+    function unpack(uint256 packed, uint256 size) internal pure returns (uint256[] memory leaves) {
+        leaves = new uint256[](size);
+        for (uint256 i; i < size; ++i) leaves[i] = leafAt(packed, i);
+    }
+
+    /// @notice A page of a list of ids.
+    /// @param all The list.
+    /// @param offset How many to skip.
+    /// @param count At most this many (capped at {MAX_PAGE}).
+    /// @return ids The page.
+    /// @return total The list's length.
+    function page(
+        uint256[] storage all,
+        uint256 offset,
+        uint256 count
+    ) internal view returns (uint256[] memory ids, uint256 total) {
+        total = all.length;
+        uint256 end = offset + (count > MAX_PAGE ? MAX_PAGE : count);
+        if (end > total) end = total;
+        uint256 length = end > offset ? end - offset : 0;
+        ids = new uint256[](length);
+        for (uint256 i; i < length; ++i) ids[i] = all[offset + i];
+    }
+}
