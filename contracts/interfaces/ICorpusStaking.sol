@@ -247,9 +247,9 @@ interface ICorpusStaking {
 
     // ─── Views ──────────────────────────────────────────────────────────────
 
+    // solhint-disable-next-line func-name-mixedcase
     /// @notice The staked token (CRP).
     /// @return token CRP.
-    // solhint-disable-next-line func-name-mixedcase
     function TOKEN() external view returns (ICorpusToken token);
 
     /// @notice Everything about one validator's stake.

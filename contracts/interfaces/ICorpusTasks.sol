@@ -79,6 +79,8 @@ interface ICorpusTasks is IArbitrable {
     /// @param kind Task kind.
     /// @param cancelled Whether the requester cancelled it.
     /// @param unsweptProtocolFees Protocol fees of accepted submissions not yet swept to the treasury.
+    // A return value, never stored: one word per field is what the ABI encodes anyway.
+    // solhint-disable-next-line gas-struct-packing
     struct TaskView {
         address requester;
         IERC20 token;
@@ -242,12 +244,26 @@ interface ICorpusTasks is IArbitrable {
         uint256 reviewStake
     );
     /// @notice `funder` added `amount` to the task's unreserved escrow.
+    /// @param taskId The task.
+    /// @param funder Who paid.
+    /// @param amount In the task's token.
+    /// @param funds The task's unreserved escrow after.
     event TaskFunded(uint256 indexed taskId, address indexed funder, uint256 amount, uint256 funds);
     /// @notice The requester closed the task to new submissions.
+    /// @param taskId The task.
     event TaskCancelled(uint256 indexed taskId);
     /// @notice The task's unreserved escrow went back to the requester's balance.
+    /// @param taskId The task.
+    /// @param requester The task's requester.
+    /// @param amount In the task's token.
     event TaskRefunded(uint256 indexed taskId, address indexed requester, uint256 amount);
     /// @notice A worker submitted work (and bonded `bond`).
+    /// @param submissionId The submission.
+    /// @param taskId The task.
+    /// @param worker Who submitted it.
+    /// @param contentHash The content hash of the work.
+    /// @param bond The worker bond paid in.
+    /// @param uri Where the work can be fetched.
     event Submitted(
         uint256 indexed submissionId,
         uint256 indexed taskId,
@@ -257,17 +273,38 @@ interface ICorpusTasks is IArbitrable {
         string uri
     );
     /// @notice A panel seed was requested; {ICorpusTasks.drawPanel} works from `readyBlock` on.
+    /// @param submissionId The submission.
+    /// @param round Panel round (0 for the first panel).
+    /// @param readyBlock First block in which the seed exists.
     event PanelRequested(uint256 indexed submissionId, uint256 round, uint256 readyBlock);
     /// @notice A panel was drawn and locked; it may attest until `reviewDeadline`.
+    /// @param submissionId The submission.
+    /// @param round Panel round (0 for the first panel).
+    /// @param panel The members, by seat.
+    /// @param reviewDeadline Last moment to attest.
     event PanelDrawn(uint256 indexed submissionId, uint256 round, address[] panel, uint256 reviewDeadline);
     /// @notice A panel member attested.
+    /// @param submissionId The submission.
+    /// @param validator The panel member.
+    /// @param accept Accept or reject.
+    /// @param reasonHash Hash of a written reason (optional).
     event Attested(uint256 indexed submissionId, address indexed validator, bool accept, bytes32 reasonHash);
     /// @notice Enough members agreed: the verdict is provisional until `disputeDeadline`.
+    /// @param submissionId The submission.
+    /// @param accepted Whether the verdict accepts the work.
+    /// @param disputeDeadline Last moment to dispute it.
     event VerdictReached(uint256 indexed submissionId, bool accepted, uint256 disputeDeadline);
     /// @notice A panel round ended without a verdict.
+    /// @param submissionId The submission.
+    /// @param round Panel round (0 for the first panel).
     /// @param finalRound Whether no further round follows (the worker may escalate until `escalateDeadline`).
+    /// @param escalateDeadline Last moment to escalate (0 if another round follows).
     event NoAgreement(uint256 indexed submissionId, uint256 round, bool finalRound, uint256 escalateDeadline);
     /// @notice The submission went to the arbitrator.
+    /// @param submissionId The submission.
+    /// @param disputer Who sent it.
+    /// @param arbitrator The arbitrator holding it.
+    /// @param disputeId The arbitrator's id.
     /// @param bond What the disputer paid (0 for an escalation after no agreement).
     event SubmissionDisputed(
         uint256 indexed submissionId,
@@ -280,6 +317,11 @@ interface ICorpusTasks is IArbitrable {
     /// coherent member was credited `feeShare` in the task's token, every member was unlocked, and the
     /// members in `slashedSeats` (absent, or overturned by the arbitrator) were slashed (see staking's
     /// `Slashed` for the amounts).
+    /// @param submissionId The submission.
+    /// @param round Panel round (0 for the first panel).
+    /// @param coherentSeats Seats that attested the final verdict.
+    /// @param feeShare Each coherent member's share of the validator fee.
+    /// @param slashedSeats Seats that were slashed.
     event PanelSettled(
         uint256 indexed submissionId,
         uint256 round,
@@ -289,6 +331,8 @@ interface ICorpusTasks is IArbitrable {
     );
     /// @notice The submission is final. With {PanelSettled}, {TaskRefunded} and {Withdrawn} this accounts
     /// for every change of a withdrawable balance.
+    /// @param submissionId The submission.
+    /// @param taskId The task.
     /// @param status Accepted, Rejected or Voided.
     /// @param workerPayout Added to the worker's balance (reward and bond, or the bond back).
     /// @param requesterPayout Added to the requester's balance (the bond of rejected work, and once the task
@@ -301,15 +345,26 @@ interface ICorpusTasks is IArbitrable {
         uint256 requesterPayout
     );
     /// @notice Protocol fees of a task's accepted submissions were sent to the treasury.
+    /// @param taskId The task.
+    /// @param amount In the task's token.
     event ProtocolFeesSwept(uint256 indexed taskId, uint256 amount);
     /// @notice `account` withdrew `amount` of `token`.
+    /// @param token The token.
+    /// @param account Who withdrew.
+    /// @param amount In the task's token.
     event Withdrawn(IERC20 indexed token, address indexed account, uint256 amount);
     /// @notice A governed parameter changed.
     /// @param parameter Its name, as a bytes32 string.
+    /// @param oldValue Its previous value.
+    /// @param newValue Its new value.
     event ParameterSet(bytes32 indexed parameter, uint256 oldValue, uint256 newValue);
     /// @notice A token was added to or removed from the allowlist.
+    /// @param token The token.
+    /// @param allowed Whether new tasks may use it.
     event TokenAllowed(IERC20 indexed token, bool allowed);
     /// @notice The arbitrator for new disputes changed (running disputes stay with theirs).
+    /// @param oldArbitrator The previous arbitrator.
+    /// @param newArbitrator The new arbitrator.
     event ArbitratorSet(IArbitrator oldArbitrator, IArbitrator newArbitrator);
 
     // ─── Requesters ─────────────────────────────────────────────────────────

@@ -43,7 +43,9 @@ library TaskRecords {
         uint80 reviewStake;
     }
 
-    /// @dev Four slots. The panel is kept as its members' staking leaves, 32 bits per seat, in one slot.
+    /// @dev Four slots. The panel is kept as its members' staking leaves, 32 bits per seat, in one slot of
+    /// its own, written only when a panel is drawn (slot 2 has room, but not for seven seats).
+    // solhint-disable-next-line gas-struct-packing
     struct Submission {
         // slot 0: what attesting reads and writes
         address worker;
