@@ -9,9 +9,16 @@ import { Story } from "../lib/story";
 import type { DemoContext } from "./context";
 import { deployChapter } from "./chapters/01-deploy";
 import { governanceChapter } from "./chapters/02-governance";
-import { stakingChapter } from "./chapters/03-staking";
+import { leavingChapter, stakingChapter } from "./chapters/03-staking";
+import { tasksChapter } from "./chapters/04-tasks";
 
-const CHAPTERS: ((ctx: DemoContext) => Promise<void>)[] = [deployChapter, governanceChapter, stakingChapter];
+const CHAPTERS: ((ctx: DemoContext) => Promise<void>)[] = [
+  deployChapter,
+  governanceChapter,
+  stakingChapter,
+  tasksChapter,
+  leavingChapter,
+];
 
 async function main() {
   console.log("# Corpus demo: an on-chain marketplace for AI training data");
