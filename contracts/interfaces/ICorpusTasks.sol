@@ -17,8 +17,9 @@ interface ICorpusTasks is IArbitrable {
     /// Provisional: a verdict was reached; the dispute window runs. NoAgreement: every panel round ended
     /// without a verdict; the worker may escalate. Disputed: the arbitrator holds it. Ruled: the ruling is
     /// in, waiting for {ICorpusTasks.finalize}. Accepted / Rejected: final. Voided: closed without anyone's
-    /// fault (no panel could be drawn in time, no agreement and no escalation, or no ruling): the worker's
-    /// bond comes back and the slot is free again.
+    /// fault (no panel could be drawn in time, no agreement and no escalation, a ruling of 0 after an
+    /// escalation, or no ruling within the ruling timeout): the worker's bond comes back and the slot is
+    /// free again.
     enum Status {
         None,
         Drawing,
@@ -109,7 +110,8 @@ interface ICorpusTasks is IArbitrable {
     /// @param status See {Status}.
     /// @param round Panel round (0 for the first panel).
     /// @param reviewDeadline Drawing: the panel must be drawn by then; Reviewing onwards: last moment to attest.
-    /// @param disputeDeadline Provisional / NoAgreement: last moment to dispute or escalate.
+    /// @param disputeDeadline Provisional / NoAgreement: last moment to dispute or escalate; Disputed: last
+    /// moment for the ruling before the submission may be voided.
     /// @param verdict The panel's provisional verdict: 0 none, 1 accept, 2 reject.
     /// @param ruling The arbitrator's ruling, once in.
     /// @param panel This round's panel (empty while drawing the first one).

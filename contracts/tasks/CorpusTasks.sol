@@ -48,7 +48,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
     uint256 public constant MAX_TASK_DURATION = 365 days;
     /// @notice Longest spec or submission URI, in bytes.
     uint256 public constant MAX_URI_LENGTH = 512;
-    /// @notice Most tasks one page of {getTasks} or {tasksOf} covers.
+    /// @notice Most submission ids one page of {submissionsOf} returns.
     uint256 public constant MAX_PAGE = TaskRecords.MAX_PAGE;
 
     /// @notice Protocol fee bounds, in basis points of the reward.
@@ -67,6 +67,10 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
     uint256 public constant MAX_PANEL_ROUNDS = 5;
     /// @notice Most task kinds governance may define.
     uint256 public constant MAX_TASK_KINDS = 255;
+
+    /// @notice How long the arbitrator has to rule before anyone may void a disputed submission, so that
+    /// an arbitrator that never answers cannot hold escrow, bonds and panel stake for ever.
+    uint256 public constant RULING_TIMEOUT = 180 days;
 
     /// @notice Ruling: accept the submission.
     uint256 public constant RULING_ACCEPT = 1;
@@ -388,8 +392,11 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         require(ruling <= RULING_REJECT, TasksInvalidRuling(ruling));
         delete _disputes[key];
         TaskRecords.Submission storage sub = _submissions[submissionId];
-        sub.status = Status.Ruled;
-        sub.ruling = uint8(ruling);
+        // A ruling that comes after the submission was voided for want of one changes nothing.
+        if (sub.status == Status.Disputed) {
+            sub.status = Status.Ruled;
+            sub.ruling = uint8(ruling);
+        }
         emit Ruling(IArbitrator(msg.sender), disputeId, ruling);
     }
 
@@ -423,6 +430,13 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
                 address winner = outcome == RULING_ACCEPT ? sub.worker : task.requester;
                 toRequester = _settlePanel(submissionId, sub, task, outcome, overturned, winner);
             }
+        } else if (status == Status.Disputed) {
+            // The arbitrator never ruled: no one is at fault; the panel (if still locked) is released.
+            uint256 rulingBy = sub.disputeDeadline;
+            require(block.timestamp > rulingBy, TasksWindowOpen(submissionId, rulingBy));
+            if (sub.flags & _FLAG_PANEL_SETTLED == 0) {
+                toRequester = _settlePanel(submissionId, sub, task, _VERDICT_NONE, _VERDICT_NONE, address(0));
+            }
         } else if (status == Status.NoAgreement) {
             uint256 escalateBy = sub.disputeDeadline;
             require(block.timestamp > escalateBy, TasksWindowOpen(submissionId, escalateBy));
@@ -438,8 +452,10 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
     /// @inheritdoc ICorpusTasks
     function sweepProtocolFees(uint256 taskId) external nonReentrant {
         TaskRecords.Task storage task = _existingTask(taskId);
+        // Per submission, rounded down as each reservation was: rounding the total once could pay the
+        // treasury a few wei that no reservation holds.
         uint256 unswept = task.accepted - task.feesSwept;
-        uint256 amount = (unswept * task.reward * task.protocolFeeBps) / _BPS;
+        uint256 amount = unswept * ((uint256(task.reward) * task.protocolFeeBps) / _BPS);
         require(amount != 0, TasksNothingToWithdraw(_tokensById[task.tokenId], TREASURY));
         task.feesSwept = task.accepted;
         emit ProtocolFeesSwept(taskId, amount);
@@ -732,6 +748,8 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         for (uint256 i; i < panelSize; ++i) excluded[2 + i] = STAKING.leafOwner(TaskRecords.leafAt(panel, i));
         bytes memory extraData = abi.encode(excluded);
         sub.status = Status.Disputed;
+        // From here the deadline is the arbitrator's: without a ruling by then, the submission can be voided.
+        sub.disputeDeadline = uint32(block.timestamp + RULING_TIMEOUT);
 
         uint256 disputeId;
         uint256 fee;
@@ -742,8 +760,13 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
                 CRP.forceApprove(address(arbitrator), fee);
             }
             disputeId = arbitrator.createDispute(2, extraData);
-            // Whatever the arbitrator did not pull never stays approved.
-            if (fee != 0) CRP.forceApprove(address(arbitrator), 0);
+            // Whatever the arbitrator did not pull goes back to the disputer and never stays approved.
+            uint256 unpulled = fee == 0 ? 0 : CRP.allowance(address(this), address(arbitrator));
+            if (unpulled != 0) {
+                CRP.forceApprove(address(arbitrator), 0);
+                CRP.safeTransfer(msg.sender, unpulled);
+                fee -= unpulled;
+            }
         } else {
             disputeId = arbitrator.createUnfundedDispute(2, extraData);
         }

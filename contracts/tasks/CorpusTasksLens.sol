@@ -32,7 +32,8 @@ contract CorpusTasksLens {
     /// @param fromId First id to look at.
     /// @param scan How many ids to look at (capped at {MAX_PAGE}).
     /// @return ids The matching ids, in order.
-    /// @return next The first id not looked at (0 once the last task was looked at).
+    /// @return next The first id not looked at (0 once the last task was looked at; `fromId` itself if
+    /// `scan` is 0, which looks at nothing).
     function tasksOf(
         ICorpusTasks registry,
         address requester,

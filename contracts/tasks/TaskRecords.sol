@@ -17,7 +17,10 @@ library TaskRecords {
     uint256 internal constant MAX_PAGE = 500;
     uint256 private constant _BPS = 10_000;
 
-    /// @dev Three slots; review terms are fixed at creation so governance never changes a running task.
+    /// @dev Three slots. The money terms (reward, bond, both fee rates) and the review stake are fixed at
+    /// creation, so governance never changes what a running task pays or locks; the liveness penalty (capped
+    /// at the task's review stake), the dispute window and the number of panel rounds are protocol rules read
+    /// when they apply.
     /// Tokens are referred to by their registry id, which leaves room to pack every amount at full width.
     struct Task {
         // slot 0: what submitting and reviewing read
@@ -109,7 +112,7 @@ library TaskRecords {
             quorum: task.quorum,
             kind: task.kind,
             cancelled: task.cancelled,
-            unsweptProtocolFees: (uint256(task.accepted - task.feesSwept) * reward * task.protocolFeeBps) / _BPS
+            unsweptProtocolFees: uint256(task.accepted - task.feesSwept) * ((reward * task.protocolFeeBps) / _BPS)
         });
     }
 
@@ -148,6 +151,10 @@ library TaskRecords {
         });
     }
 
+    function _min(uint256 a, uint256 b) private pure returns (uint256) {
+        return a < b ? a : b;
+    }
+
     /// @notice The staking leaf in seat `seat` of a packed panel (0: empty).
     /// @param packed The panel.
     /// @param seat Below {MAX_PANEL_SIZE}.
@@ -184,9 +191,8 @@ library TaskRecords {
         uint256 count
     ) internal view returns (uint256[] memory ids, uint256 total) {
         total = all.length;
-        uint256 end = offset + (count > MAX_PAGE ? MAX_PAGE : count);
-        if (end > total) end = total;
-        uint256 length = end > offset ? end - offset : 0;
+        // Safe: offset < total here, so the sum cannot overflow; past the end the page is empty.
+        uint256 length = offset >= total ? 0 : _min(total - offset, count > MAX_PAGE ? MAX_PAGE : count);
         ids = new uint256[](length);
         for (uint256 i; i < length; ++i) ids[i] = all[offset + i];
     }
