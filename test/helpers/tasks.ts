@@ -1,8 +1,9 @@
+import { expect } from "chai";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
 import { id } from "ethers";
-import { MockArbitrator__factory } from "../../sdk/src/typechain";
+import { IERC20__factory, MockArbitrator__factory } from "../../sdk/src/typechain";
 import { asGovernance } from "../../scripts/lib/impersonate";
 import { fundFromTreasury } from "../../scripts/lib/staking-setup";
 import {
@@ -21,6 +22,19 @@ import { MIN_STAKE, stakeAs } from "./staking";
 
 export { STATUS, TASK_KINDS, defaultTaskParams, drawPanelWhenReady, escrowOf, eventArg, postTask, submitWork };
 export type { TaskParams };
+
+// The default task (defaultTaskParams) at the local parameters (deploy/parameters/31337.json): 100 CRP reward,
+// 5% validator fee, 2.5% protocol fee, 10 CRP bond, 10 slots; 1,000 CRP review stake, 100 CRP liveness penalty.
+export const REWARD = 100n * CRP;
+export const VALIDATOR_FEE = 5n * CRP;
+export const PROTOCOL_FEE = (25n * CRP) / 10n;
+export const BOND = 10n * CRP;
+/** What one submission reserves of its task's escrow. */
+export const RESERVATION = REWARD + VALIDATOR_FEE + PROTOCOL_FEE;
+/** What the default task escrows: 10 slots. */
+export const ESCROW = 10n * RESERVATION;
+export const REVIEW_STAKE = 1_000n * CRP;
+export const LIVENESS_PENALTY = 100n * CRP;
 
 /** The arbitrator's fee in the fixture: 50 CRP per dispute. */
 export const ARBITRATION_FEE = 50n * CRP;
@@ -93,6 +107,20 @@ export async function attestVotes(c: TasksFixture, submissionId: bigint, votes: 
     if (vote === null || member === undefined) continue;
     await (await attestAs(c, submissionId, member, vote)).wait();
   }
+}
+
+/** Every account of the fixture and the treasury (the timelock): wherever a withdrawable balance can be. */
+export async function balanceHolders(c: TasksFixture): Promise<string[]> {
+  return [...c.everyone.map((s) => s.address), await c.timelock.getAddress()];
+}
+
+/** The registry holds exactly what it owes in `token` (CRP unless given): no more, no less. */
+export async function expectSolvent(c: TasksFixture, token?: string, step = "") {
+  const address = token ?? (await c.token.getAddress());
+  const held = await IERC20__factory.connect(address, hre.ethers.provider).balanceOf(c.registry);
+  expect(held, `the registry's balance of ${address} ${step}`).to.equal(
+    await registryOwes(c, address, await balanceHolders(c)),
+  );
 }
 
 /**

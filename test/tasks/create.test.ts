@@ -15,11 +15,11 @@ import {
   eventArg,
   postDefaultTask,
   postTask,
-  registryOwes,
   submitWork,
   tasksFixture,
   type TaskParams,
   type TasksFixture,
+  expectSolvent,
 } from "../helpers/tasks";
 
 // The registry's bounds, as the tests expect them (checked against the contract in the first test).
@@ -63,18 +63,6 @@ function plainTask(t: TaskView) {
     cancelled: t.cancelled,
     unsweptProtocolFees: t.unsweptProtocolFees,
   };
-}
-
-/** Every account of the fixture and the treasury: where a withdrawable balance can be. */
-async function accounts(c: TasksFixture) {
-  return [...c.everyone.map((s) => s.address), await c.timelock.getAddress()];
-}
-
-/** The registry holds exactly what it owes in `token` (CRP unless given). */
-async function expectSolvent(c: TasksFixture, token?: string) {
-  const address = token ?? (await c.token.getAddress());
-  const erc20 = IERC20__factory.connect(address, hre.ethers.provider);
-  expect(await erc20.balanceOf(c.registry)).to.equal(await registryOwes(c, address, await accounts(c)));
 }
 
 /**

@@ -15,40 +15,26 @@ import {
   attestVotes,
   eventArg,
   postDefaultTask,
-  registryOwes,
   signerOf,
   submitAndDraw,
   submitWork,
   tasksFixture,
   type TasksFixture,
+  REWARD,
+  VALIDATOR_FEE,
+  PROTOCOL_FEE,
+  BOND,
+  RESERVATION,
+  ESCROW,
+  REVIEW_STAKE,
+  LIVENESS_PENALTY,
+  expectSolvent,
 } from "../helpers/tasks";
 
 // The default task: 100 CRP reward, 5% validator fee, 2.5% protocol fee, 10 CRP bond, 3-member panel, quorum 2.
 // The local parameters: 1,000 CRP review stake, 100 CRP liveness penalty, 2-day dispute window, 25% slash reward.
-const REWARD = 100n * CRP;
-const VALIDATOR_FEE = 5n * CRP;
-const PROTOCOL_FEE = (25n * CRP) / 10n;
-const BOND = 10n * CRP;
-const RESERVATION = REWARD + VALIDATOR_FEE + PROTOCOL_FEE;
-const ESCROW = 10n * RESERVATION;
-const REVIEW_STAKE = 1_000n * CRP;
-const LIVENESS_PENALTY = 100n * CRP;
 const SLASH_REWARD_BPS = 2_500n;
 const VALIDATOR_STAKE = 50_000n * CRP;
-
-/** Every account of the fixture and the treasury: where a balance can be. */
-async function accounts(c: TasksFixture) {
-  return [...c.everyone.map((s) => s.address), await c.timelock.getAddress()];
-}
-
-/** The registry holds exactly what it owes in CRP. */
-async function expectSolvent(c: TasksFixture) {
-  const token = await c.token.getAddress();
-  expect(await c.token.balanceOf(c.registry)).to.equal(
-    await registryOwes(c, token, await accounts(c)),
-    "the registry's CRP balance must equal what it owes",
-  );
-}
 
 /** The member in `seat` of a panel. */
 function seat(panel: readonly string[], index: number): string {

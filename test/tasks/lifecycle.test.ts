@@ -1,25 +1,7 @@
 import { expect } from "chai";
 import { time } from "@nomicfoundation/hardhat-network-helpers";
 import { CRP, DAY } from "../helpers/fixtures";
-import {
-  STATUS,
-  attestVotes,
-  postDefaultTask,
-  registryOwes,
-  submitAndDraw,
-  tasksFixture,
-  type TasksFixture,
-} from "../helpers/tasks";
-
-/** Every account of the fixture and the treasury: where a balance can be. */
-async function accounts(c: TasksFixture) {
-  return [...c.everyone.map((s) => s.address), await c.timelock.getAddress()];
-}
-
-async function expectSolvent(c: TasksFixture) {
-  const token = await c.token.getAddress();
-  expect(await c.token.balanceOf(c.registry)).to.equal(await registryOwes(c, token, await accounts(c)));
-}
+import { STATUS, attestVotes, postDefaultTask, submitAndDraw, tasksFixture, expectSolvent } from "../helpers/tasks";
 
 describe("CorpusTasks: whole lifecycles", function () {
   it("accept: the worker is paid reward and bond, the coherent panel shares the validator fee, the treasury's fee is swept", async function () {

@@ -25,15 +25,15 @@ import {
   submitAndDraw,
   submitWork,
   tasksFixture,
+  REWARD,
+  VALIDATOR_FEE,
+  PROTOCOL_FEE,
+  BOND,
+  RESERVATION,
+  balanceHolders,
+  expectSolvent,
 } from "../helpers/tasks";
 
-/** Reward, fees and bond of the default task (protocol fee 2.5%, validator fee 5% on the local chain). */
-const REWARD = 100n * CRP;
-const VALIDATOR_FEE = 5n * CRP;
-const PROTOCOL_FEE = (25n * CRP) / 10n;
-const BOND = 10n * CRP;
-/** What one submission reserves of the task's escrow. */
-const RESERVATION = REWARD + VALIDATOR_FEE + PROTOCOL_FEE;
 /** Long enough for any panel's review window (1 day) and dispute window (2 days) to end. */
 const PAST_WINDOWS = 3 * DAY;
 /** Supply of each test token (minted to the deployer) and what each party is funded with. */
@@ -71,17 +71,6 @@ async function moneyFixture() {
 }
 
 type MoneyFixture = Awaited<ReturnType<typeof moneyFixture>>;
-
-/** Every account of the fixture and the treasury: where a withdrawable balance can be. */
-function accounts(c: MoneyFixture): string[] {
-  return [...c.everyone.map((s) => s.address), c.treasury];
-}
-
-/** The registry holds exactly what it owes in `token`: no more, no less. */
-async function expectSolvent(c: MoneyFixture, token: string, step = "") {
-  const held = await IERC20__factory.connect(token, c.deployer).balanceOf(c.registry);
-  expect(held, `registry balance of ${token} ${step}`).to.equal(await registryOwes(c, token, accounts(c)));
-}
 
 /** Balance of `token` held by `account`. */
 function tokenBalance(c: MoneyFixture, token: string, account: string) {
@@ -548,7 +537,7 @@ describe("CorpusTasks: money out — cancelling with a submission pending (Gitco
       expect(withdrawn.get(c.worker.address.toLowerCase()) ?? 0n).to.equal(end.workerPayout);
       expect(withdrawn.get(c.requester.address.toLowerCase())).to.equal(9n * RESERVATION + end.requesterPayout);
       expect(await c.token.balanceOf(c.registry)).to.equal(0n);
-      expect(await registryOwes(c, c.crp, accounts(c))).to.equal(0n);
+      expect(await registryOwes(c, c.crp, await balanceHolders(c))).to.equal(0n);
     });
   }
 });

@@ -4,19 +4,26 @@ import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helper
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { AbiCoder, MaxUint256, type ContractTransactionResponse, id, keccak256, toBeHex, zeroPadValue } from "ethers";
-import { CRP, DAY } from "../helpers/fixtures";
+import { DAY } from "../helpers/fixtures";
 import { latest } from "../helpers/blocks";
 import { MIN_STAKE, fundFromTreasury, stakeAs, stakeState } from "../helpers/staking";
-import { STATUS, defaultTaskParams, eventArg, postTask, tasksFixture, type TaskParams } from "../helpers/tasks";
+import {
+  STATUS,
+  defaultTaskParams,
+  eventArg,
+  postTask,
+  tasksFixture,
+  type TaskParams,
+  REWARD,
+  VALIDATOR_FEE,
+  PROTOCOL_FEE,
+  BOND,
+  RESERVATION,
+  REVIEW_STAKE,
+  LIVENESS_PENALTY,
+} from "../helpers/tasks";
 
 // The local deployment's defaults (deploy/parameters/31337.json), checked against `parameters()` below.
-const REWARD = 100n * CRP;
-const VALIDATOR_FEE = 5n * CRP; // 500 bps
-const PROTOCOL_FEE = (25n * CRP) / 10n; // 250 bps
-const RESERVATION = REWARD + VALIDATOR_FEE + PROTOCOL_FEE;
-const BOND = 10n * CRP;
-const REVIEW_STAKE = 1_000n * CRP;
-const LIVENESS_PENALTY = 100n * CRP;
 const DISPUTE_WINDOW = 2n * BigInt(DAY);
 const REVIEW_WINDOW = BigInt(DAY);
 const MAX_PANEL_ROUNDS = 3n;
