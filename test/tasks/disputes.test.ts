@@ -841,6 +841,23 @@ describe("CorpusTasks: disputes and escalation", function () {
       await expectSolvent(c);
     });
 
+    it("an escalation the arbitrator never rules on is voided after the ruling timeout: bond back, escrow back to the task, no panel settled again", async function () {
+      const c = await tasksFixture();
+      const { taskId, submissionId } = await noAgreement(c);
+      await escalateAs(c, submissionId);
+      const rulingBy = (await c.tasks.getSubmission(submissionId)).disputeDeadline;
+      await time.increaseTo(rulingBy + 1n);
+      const fundsBefore = (await c.tasks.getTask(taskId)).funds;
+      await expect(c.tasks.connect(c.stranger).finalize(submissionId))
+        .to.emit(c.tasks, "SubmissionFinalized")
+        .withArgs(submissionId, taskId, STATUS.Voided, BOND, RESERVATION)
+        .and.not.to.emit(c.tasks, "PanelSettled");
+      // The task's deadline passed during the wait, so the reservation went straight to the requester.
+      expect((await c.tasks.getTask(taskId)).funds).to.equal(fundsBefore);
+      expect(await owedTo(c, c.requester.address)).to.equal(RESERVATION);
+      await expectSolvent(c);
+    });
+
     it("cancelling an open task while a dispute is pending refunds the free escrow at once; a late ruling's release goes straight to the requester", async function () {
       const c = await tasksFixture();
       const { taskId, submissionId } = await provisional(c, [true, true, true]);

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { type ContractTransactionResponse, encodeBytes32String, id } from "ethers";
+import { type ContractTransactionResponse, ZeroHash, encodeBytes32String, id } from "ethers";
 import { asGovernance } from "../../scripts/lib/impersonate";
 import {
   BlockingToken__factory,
@@ -767,6 +767,29 @@ describe("CorpusTasks: money out — reentrancy through a token with transfer ho
     await expect(c.tasks.sweepProtocolFees(taskId)).to.changeTokenBalance(c.reentrant, c.treasury, PROTOCOL_FEE);
     await expectReentryRefused(c);
     await expectSolvent(c, c.ree);
+  });
+
+  it("every other entry point that calls out (createTaskWithPermit, drawPanel, renewPanelSeed, closeRound, dispute, escalate, rule) refuses a reentrant call from a token hook", async function () {
+    const c = await loadFixture(moneyFixture);
+    await acceptedReentrantTask(c);
+    const params = await defaultTaskParams(c, { token: c.ree });
+    const calls = [
+      c.tasks.interface.encodeFunctionData("createTaskWithPermit", [params, 0n, 0, ZeroHash, ZeroHash]),
+      c.tasks.interface.encodeFunctionData("drawPanel", [1n]),
+      c.tasks.interface.encodeFunctionData("renewPanelSeed", [1n]),
+      c.tasks.interface.encodeFunctionData("closeRound", [1n]),
+      c.tasks.interface.encodeFunctionData("dispute", [1n]),
+      c.tasks.interface.encodeFunctionData("escalate", [1n]),
+      c.tasks.interface.encodeFunctionData("rule", [0n, 1n]),
+    ];
+    // Each reentrant call is made from the token's hook while a top-up is pulled, one top-up per call.
+    await c.reentrant.connect(c.requester).approve(c.registry, BigInt(calls.length));
+    for (const data of calls) {
+      await c.reentrant.arm(c.registry, data);
+      await (await c.tasks.connect(c.requester).fundTask(1n, 1n)).wait();
+      await expectReentryRefused(c);
+      await expectSolvent(c, c.ree);
+    }
   });
 
   it("refund has no reentrancy guard, but a refund reentered during a withdrawal only moves escrow to the requester's balance", async function () {

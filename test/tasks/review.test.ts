@@ -3,7 +3,17 @@ import hre from "hardhat";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { AbiCoder, MaxUint256, type ContractTransactionResponse, id, keccak256, toBeHex, zeroPadValue } from "ethers";
+import {
+  AbiCoder,
+  MaxUint256,
+  type ContractTransactionResponse,
+  encodeBytes32String,
+  id,
+  keccak256,
+  toBeHex,
+  zeroPadValue,
+} from "ethers";
+import { asGovernance } from "../../scripts/lib/impersonate";
 import { DAY } from "../helpers/fixtures";
 import { latest } from "../helpers/blocks";
 import { MIN_STAKE, fundFromTreasury, stakeAs, stakeState } from "../helpers/staking";
@@ -698,6 +708,25 @@ describe("CorpusTasks: submissions and review", function () {
   // ─── finalize of a provisional verdict ─────────────────────────────────────
 
   describe("finalize (provisional verdict)", function () {
+    it("with a validator fee of 0 (governance set it before the task), coherent members are unlocked and credited nothing, and PanelSettled reports a share of 0", async function () {
+      const c = await loadFixture(reviewFixture);
+      await asGovernance(c.timelock, async (timelock) => {
+        await (await c.tasks.connect(timelock).setParameter(encodeBytes32String("validatorFeeBps"), 0n)).wait();
+      });
+      const taskId = await post(c);
+      expect((await c.tasks.getTask(taskId)).validatorFee).to.equal(0n);
+      const { submissionId, panel } = await submitAndDrawAs(c, c.worker, taskId);
+      await vote(c, submissionId, [true, true, true]);
+      await time.increase(3 * DAY);
+      await expect(c.tasks.finalize(submissionId))
+        .to.emit(c.tasks, "PanelSettled")
+        .withArgs(submissionId, 0n, 0b111n, 0n, 0n);
+      for (const member of panel) {
+        expect(await c.tasks.balanceOf(await c.token.getAddress(), member)).to.equal(0n);
+        expect((await stakeState(c, member)).locked).to.equal(0n);
+      }
+    });
+
     it("is refused (TasksWindowOpen(id, disputeDeadline)) until after the dispute deadline, then (TasksWindowOpen(id, reviewDeadline)) while a member has not attested and the review window is open; once every member attested it works", async function () {
       const c = await loadFixture(reviewFixture);
       // A review window longer than the dispute window.
