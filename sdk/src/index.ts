@@ -7,8 +7,21 @@
 export {
   CorpusGovernor__factory,
   CorpusStaking__factory,
+  CorpusTasks__factory,
+  CorpusTasksLens__factory,
   CorpusTimelock__factory,
   CorpusToken__factory,
+  IArbitrator__factory,
   PrevrandaoRandomness__factory,
 } from "./typechain";
-export type { CorpusGovernor, CorpusStaking, CorpusTimelock, CorpusToken, PrevrandaoRandomness } from "./typechain";
+export type {
+  CorpusGovernor,
+  CorpusStaking,
+  CorpusTasks,
+  CorpusTasksLens,
+  CorpusTimelock,
+  CorpusToken,
+  IArbitrator,
+  ICorpusTasks,
+  PrevrandaoRandomness,
+} from "./typechain";
