@@ -28,16 +28,28 @@ interface IArbitrator {
     function arbitrationCost(bytes calldata extraData) external view returns (uint256 fee);
 
     /// @notice Creates a dispute with `choices` possible rulings, pulling {arbitrationCost} from the caller.
+    /// Whatever of the fee the arbitrator gives back (a winner's bond) goes to `party`, never to the caller,
+    /// which holds no account for it.
     /// @param choices How many rulings besides 0.
     /// @param extraData As described above.
-    /// @return disputeId The new dispute's id.
-    function createDispute(uint256 choices, bytes calldata extraData) external returns (uint256 disputeId);
+    /// @param party Who paid the fee through the caller (the disputer).
+    /// @return disputeId The new dispute's id; never one this arbitrator returned before.
+    function createDispute(
+        uint256 choices,
+        bytes calldata extraData,
+        address party
+    ) external returns (uint256 disputeId);
 
     /// @notice Creates a dispute that no one paid for (a review panel that never agreed is not the worker's
     /// fault); its jurors are paid only from the stake of incoherent jurors. The arbitrator decides which
     /// callers it accepts this from.
     /// @param choices How many rulings besides 0.
     /// @param extraData As described above.
-    /// @return disputeId The new dispute's id.
-    function createUnfundedDispute(uint256 choices, bytes calldata extraData) external returns (uint256 disputeId);
+    /// @param party Who asked for the dispute (the worker).
+    /// @return disputeId The new dispute's id; never one this arbitrator returned before.
+    function createUnfundedDispute(
+        uint256 choices,
+        bytes calldata extraData,
+        address party
+    ) external returns (uint256 disputeId);
 }

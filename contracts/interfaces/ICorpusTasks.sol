@@ -194,6 +194,8 @@ interface ICorpusTasks is IArbitrable {
     error TasksNoArbitrator();
     /// @notice The caller is not the arbitrator holding `disputeId`, or the ruling already came.
     error TasksUnknownDispute(address arbitrator, uint256 disputeId);
+    /// @notice The arbitrator returned a dispute id that another submission's dispute already holds.
+    error TasksDisputeIdReused(IArbitrator arbitrator, uint256 disputeId);
     /// @notice The ruling is outside `0..2`.
     error TasksInvalidRuling(uint256 ruling);
     /// @notice Nothing to withdraw.
@@ -465,7 +467,8 @@ interface ICorpusTasks is IArbitrable {
 
     // ─── Governance ─────────────────────────────────────────────────────────
 
-    /// @notice Sets a governed parameter. Timelock only; each within its bounds (see {parameterBounds}).
+    /// @notice Sets a governed parameter. Timelock only; each within the bounds the contract's constants
+    /// state (the reverting error names them).
     /// @param parameter One of "protocolFeeBps", "validatorFeeBps", "reviewStake", "livenessPenalty",
     /// "disputeWindow", "maxPanelRounds", "taskKindCount", as bytes32.
     /// @param value The new value.

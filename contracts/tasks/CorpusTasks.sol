@@ -366,7 +366,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         TaskRecords.Task storage task = _tasks[sub.taskId];
         address loser = sub.verdict == RULING_ACCEPT ? task.requester : sub.worker;
         require(msg.sender == loser, TasksNotLosingParty(submissionId, msg.sender));
-        if (block.timestamp < sub.reviewDeadline) {
+        if (block.timestamp <= sub.reviewDeadline) {
             // The review ends here; members who had not attested yet lose their window, not their stake.
             sub.reviewDeadline = uint32(block.timestamp);
             sub.flags |= _FLAG_CUT_SHORT;
@@ -759,7 +759,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
                 CRP.safeTransferFrom(msg.sender, address(this), fee);
                 CRP.forceApprove(address(arbitrator), fee);
             }
-            disputeId = arbitrator.createDispute(2, extraData);
+            disputeId = arbitrator.createDispute(2, extraData, msg.sender);
             // Whatever the arbitrator did not pull goes back to the disputer and never stays approved.
             uint256 unpulled = fee == 0 ? 0 : CRP.allowance(address(this), address(arbitrator));
             if (unpulled != 0) {
@@ -768,9 +768,12 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
                 fee -= unpulled;
             }
         } else {
-            disputeId = arbitrator.createUnfundedDispute(2, extraData);
+            disputeId = arbitrator.createUnfundedDispute(2, extraData, msg.sender);
         }
-        _disputes[_disputeKey(arbitrator, disputeId)] = submissionId;
+        bytes32 key = _disputeKey(arbitrator, disputeId);
+        // An arbitrator that hands out an id twice must not orphan the dispute that already holds it.
+        require(_disputes[key] == 0, TasksDisputeIdReused(arbitrator, disputeId));
+        _disputes[key] = submissionId;
         emit SubmissionDisputed(submissionId, msg.sender, arbitrator, disputeId, fee);
     }
 
@@ -867,7 +870,8 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         bool paid
     ) private returns (uint256 share, uint256 toRequester) {
         if (!paid) return (0, 0);
-        uint256 fee = (task.reward * task.validatorFeeBps) / _BPS;
+        // Widened first: reward * bps overflows 96 bits for rewards near MAX_AMOUNT.
+        uint256 fee = (uint256(task.reward) * task.validatorFeeBps) / _BPS;
         uint256 coherentCount = _popCount(coherentSeats);
         if (coherentCount != 0) {
             share = fee / coherentCount;

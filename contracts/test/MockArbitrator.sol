@@ -17,6 +17,7 @@ contract MockArbitrator is IArbitrator {
         uint256 choices;
         bool funded;
         bytes extraData;
+        address party;
     }
 
     IERC20 private immutable _FEE_TOKEN;
@@ -26,6 +27,9 @@ contract MockArbitrator is IArbitrator {
     uint256 public pullShortBy;
     /// @notice Every dispute, by id (ids start at 0).
     Dispute[] private _disputes;
+    /// @dev When set, the next dispute gets this id again (a faulty arbitrator), without a new record.
+    uint256 private _reusedId;
+    bool private _reuseNext;
 
     /// @notice A test arbitrator charging `fee_` of `feeToken_`.
     /// @param feeToken_ The fee token.
@@ -47,6 +51,13 @@ contract MockArbitrator is IArbitrator {
         pullShortBy = amount;
     }
 
+    /// @notice Makes the next dispute reuse `disputeId`, as a faulty or redeployed arbitrator might.
+    /// @param disputeId An id already handed out.
+    function reuseIdNext(uint256 disputeId) external {
+        _reusedId = disputeId;
+        _reuseNext = true;
+    }
+
     /// @inheritdoc IArbitrator
     function feeToken() external view returns (IERC20) {
         return _FEE_TOKEN;
@@ -58,14 +69,22 @@ contract MockArbitrator is IArbitrator {
     }
 
     /// @inheritdoc IArbitrator
-    function createDispute(uint256 choices, bytes calldata extraData) external returns (uint256 disputeId) {
+    function createDispute(
+        uint256 choices,
+        bytes calldata extraData,
+        address party
+    ) external returns (uint256 disputeId) {
         if (fee != 0) _FEE_TOKEN.safeTransferFrom(msg.sender, address(this), fee - pullShortBy);
-        return _create(choices, extraData, true);
+        return _create(choices, extraData, true, party);
     }
 
     /// @inheritdoc IArbitrator
-    function createUnfundedDispute(uint256 choices, bytes calldata extraData) external returns (uint256 disputeId) {
-        return _create(choices, extraData, false);
+    function createUnfundedDispute(
+        uint256 choices,
+        bytes calldata extraData,
+        address party
+    ) external returns (uint256 disputeId) {
+        return _create(choices, extraData, false, party);
     }
 
     /// @notice Delivers `ruling` for `disputeId` to its arbitrable contract.
@@ -82,9 +101,18 @@ contract MockArbitrator is IArbitrator {
         return _disputes[disputeId];
     }
 
-    function _create(uint256 choices, bytes calldata extraData, bool funded) private returns (uint256 disputeId) {
+    function _create(
+        uint256 choices,
+        bytes calldata extraData,
+        bool funded,
+        address party
+    ) private returns (uint256 disputeId) {
+        if (_reuseNext) {
+            _reuseNext = false;
+            return _reusedId;
+        }
         disputeId = _disputes.length;
-        _disputes.push(Dispute(IArbitrable(msg.sender), choices, funded, extraData));
+        _disputes.push(Dispute(IArbitrable(msg.sender), choices, funded, extraData, party));
         emit DisputeCreation(disputeId, IArbitrable(msg.sender));
     }
 }
