@@ -14,10 +14,10 @@ contract MockArbitrator is IArbitrator {
     /// @notice A dispute as the test sees it.
     struct Dispute {
         IArbitrable arbitrable;
-        uint256 choices;
         bool funded;
-        bytes extraData;
         address party;
+        uint256 choices;
+        bytes extraData;
     }
 
     IERC20 private immutable _FEE_TOKEN;
@@ -112,7 +112,7 @@ contract MockArbitrator is IArbitrator {
             return _reusedId;
         }
         disputeId = _disputes.length;
-        _disputes.push(Dispute(IArbitrable(msg.sender), choices, funded, extraData, party));
+        _disputes.push(Dispute(IArbitrable(msg.sender), funded, party, choices, extraData));
         emit DisputeCreation(disputeId, IArbitrable(msg.sender));
     }
 }
