@@ -431,7 +431,8 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
                 toRequester = _settlePanel(submissionId, sub, task, outcome, overturned, winner);
             }
         } else if (status == Status.Disputed) {
-            // The arbitrator never ruled: no one is at fault; the panel (if still locked) is released.
+            // The arbitrator never ruled: no verdict is applied and no fee paid; a panel still locked is
+            // released, with absentees paying the liveness penalty as in any settlement.
             uint256 rulingBy = sub.disputeDeadline;
             require(block.timestamp > rulingBy, TasksWindowOpen(submissionId, rulingBy));
             if (sub.flags & _FLAG_PANEL_SETTLED == 0) {

@@ -6,6 +6,7 @@ import { BlockingToken__factory } from "../../sdk/src/typechain";
 import { DAY } from "../helpers/fixtures";
 import { stakeState } from "../helpers/staking";
 import {
+  LIVENESS_PENALTY,
   RULING,
   STATUS,
   attestVotes,
@@ -135,13 +136,48 @@ describe("CorpusTasks: edge cases found in review", function () {
     await expectSolvent(c);
   });
 
-  it("the arbitrator learns who paid the fee (the disputer) and who asked for an unfunded dispute (the worker)", async function () {
+  it("the arbitrator learns who paid the fee (the requester disputing an accept) and who asked for an unfunded dispute (the worker escalating)", async function () {
     const c = await tasksFixture();
     const taskId = await postDefaultTask(c);
     const { submissionId } = await submitAndDraw(c, taskId);
-    await attestVotes(c, submissionId, [false, false, false]);
-    const disputeId = await disputeAs(c, c.worker, submissionId);
-    expect((await c.arbitrator.disputeOf(disputeId)).party).to.equal(c.worker.address);
-    expect((await c.arbitrator.disputeOf(disputeId)).funded).to.equal(true);
+    await attestVotes(c, submissionId, [true, true, true]);
+    const funded = await disputeAs(c, c.requester, submissionId);
+    expect((await c.arbitrator.disputeOf(funded)).party).to.equal(c.requester.address);
+    expect((await c.arbitrator.disputeOf(funded)).funded).to.equal(true);
+
+    await setParameter(c, "maxPanelRounds", 1n);
+    const { submissionId: silent } = await submitAndDraw(c, taskId, c.otherWorker, "silent.json");
+    await time.increaseTo((await c.tasks.getSubmission(silent)).reviewDeadline + 1n);
+    await (await c.tasks.closeRound(silent)).wait();
+    const receipt = await (await c.tasks.connect(c.otherWorker).escalate(silent)).wait();
+    const unfunded = eventArg(c, receipt, "SubmissionDisputed", "disputeId");
+    expect((await c.arbitrator.disputeOf(unfunded)).party).to.equal(c.otherWorker.address);
+    expect((await c.arbitrator.disputeOf(unfunded)).funded).to.equal(false);
+  });
+
+  it("a dispute voided at the ruling timeout settles the panel without a verdict: no fee, but a member absent for its whole window still pays the liveness penalty", async function () {
+    const c = await tasksFixture();
+    const taskId = await postDefaultTask(c);
+    const { submissionId, panel } = await submitAndDraw(c, taskId);
+    await attestVotes(c, submissionId, [true, true, null]);
+    await time.increaseTo((await c.tasks.getSubmission(submissionId)).reviewDeadline + 1n);
+    await disputeAs(c, c.requester, submissionId);
+    await time.increaseTo((await c.tasks.getSubmission(submissionId)).disputeDeadline + 1n);
+    const absent = panel[2]!;
+    await expect(c.tasks.finalize(submissionId))
+      .to.emit(c.staking, "Slashed")
+      .withArgs(
+        absent,
+        c.registry,
+        await c.timelock.getAddress(),
+        LIVENESS_PENALTY,
+        LIVENESS_PENALTY / 4n,
+        (3n * LIVENESS_PENALTY) / 4n,
+      )
+      .and.to.emit(c.tasks, "PanelSettled")
+      .withArgs(submissionId, 0n, 0n, 0n, 0b100n);
+    expect((await c.tasks.getSubmission(submissionId)).status).to.equal(STATUS.Voided);
+    for (const member of panel) expect((await stakeState(c, member)).locked).to.equal(0n);
+    await expectSolvent(c);
   });
 });

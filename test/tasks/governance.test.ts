@@ -444,9 +444,13 @@ describe("CorpusTasks: governance", function () {
       await setParameter(c, "maxPanelRounds", 1n);
       await setParameter(c, "disputeWindow", HOUR);
       await time.increase(DAYS + 1n);
-      const close = c.tasks.closeRound(submissionId);
-      const escalateBy = BigInt(await time.latest()) + 1n + HOUR;
-      await expect(close).to.emit(c.tasks, "NoAgreement").withArgs(submissionId, 0n, true, escalateBy);
+      // The block's timestamp is pinned, so the expected deadline does not depend on the wall clock.
+      const closeAt = BigInt(await time.latest()) + 10n;
+      await time.setNextBlockTimestamp(closeAt);
+      const escalateBy = closeAt + HOUR;
+      await expect(c.tasks.closeRound(submissionId))
+        .to.emit(c.tasks, "NoAgreement")
+        .withArgs(submissionId, 0n, true, escalateBy);
       const sub = await c.tasks.getSubmission(submissionId);
       expect([sub.status, sub.round, sub.disputeDeadline]).to.deep.equal([STATUS.NoAgreement, 0n, escalateBy]);
     });

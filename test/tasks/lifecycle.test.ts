@@ -10,8 +10,6 @@ describe("CorpusTasks: whole lifecycles", function () {
     await expectSolvent(c);
     const { submissionId, panel } = await submitAndDraw(c, taskId);
     expect(panel).to.have.length(3);
-    expect(panel).to.not.include(c.requester.address);
-    expect(panel).to.not.include(c.worker.address);
     await expectSolvent(c);
     await attestVotes(c, submissionId, [true, true, false]);
     expect((await c.tasks.getSubmission(submissionId)).status).to.equal(STATUS.Provisional);

@@ -610,7 +610,8 @@ describe("CorpusTasks: money out — a token that blocks recipients", function (
     await c.tasks.connect(c.requester).cancelTask(taskId);
     // Everyone but the blocked worker pulls what it is owed.
     const withdrawn = await withdrawEveryoneBut(c, c.blk, c.worker.address);
-    expect(withdrawn.has(c.worker.address.toLowerCase())).to.equal(false);
+    // The blocked worker's balance is still owed to it, untouched by everyone else's withdrawals.
+    expect(await c.tasks.balanceOf(c.blk, c.worker)).to.equal(REWARD + BOND);
     // The coherent members (seats 0 and 1 of the first panel, all of the second) were paid their fees.
     const coherent = new Set([first.panel[0], first.panel[1], ...second.panel].map((a) => String(a).toLowerCase()));
     for (const member of coherent) expect(withdrawn.get(member) ?? 0n, member).to.be.greaterThan(0n);

@@ -562,6 +562,28 @@ describe("CorpusTasks: submissions and review", function () {
       expect((await c.tasks.getSubmission(submissionId)).status).to.equal(STATUS.Reviewing);
     });
 
+    it("at exactly the draw-by deadline finalize is still refused", async function () {
+      const c = await loadFixture(reviewFixture);
+      const taskId = await post(c);
+      const submissionId = await submitAs(c, c.worker, taskId);
+      const drawBy = (await c.tasks.getSubmission(submissionId)).reviewDeadline;
+      await mine(300);
+      await time.setNextBlockTimestamp(drawBy);
+      await expect(c.tasks.finalize(submissionId))
+        .to.be.revertedWithCustomError(c.tasks, "TasksWindowOpen")
+        .withArgs(submissionId, drawBy);
+    });
+
+    it("at exactly the draw-by deadline renewPanelSeed (after the seed expired) still works", async function () {
+      const c = await loadFixture(reviewFixture);
+      const taskId = await post(c);
+      const submissionId = await submitAs(c, c.worker, taskId);
+      const drawBy = (await c.tasks.getSubmission(submissionId)).reviewDeadline;
+      await mine(300);
+      await time.setNextBlockTimestamp(drawBy);
+      await expect(c.tasks.renewPanelSeed(submissionId)).to.emit(c.tasks, "PanelRequested");
+    });
+
     it("renewPanelSeed on a submission that is not Drawing reverts TasksWrongStatus", async function () {
       const c = await loadFixture(reviewFixture);
       const taskId = await post(c);
@@ -592,6 +614,14 @@ describe("CorpusTasks: submissions and review", function () {
         await expect(c.tasks.connect(member0).attest(submissionId, seat, true, id("r")))
           .to.be.revertedWithCustomError(c.tasks, "TasksNotOnPanel")
           .withArgs(submissionId, seat, member0.address);
+      }
+      // The empty seats of a 3-member panel (3-6) hold leaf 0, which no one who never staked may claim.
+      for (const caller of [c.stranger, c.requester, c.worker]) {
+        for (const seat of [3n, 4n, 5n, 6n]) {
+          await expect(c.tasks.connect(caller).attest(submissionId, seat, true, id("r")))
+            .to.be.revertedWithCustomError(c.tasks, "TasksNotOnPanel")
+            .withArgs(submissionId, seat, caller.address);
+        }
       }
       const sub = await c.tasks.getSubmission(submissionId);
       expect(sub.voted).to.equal(0n);
@@ -693,15 +723,18 @@ describe("CorpusTasks: submissions and review", function () {
       await expect(attestSeat(c, submissionId, panel, 3, false))
         .to.emit(c.tasks, "Attested")
         .and.not.to.emit(c.tasks, "VerdictReached");
+      // A late vote that agrees with the verdict reaches the quorum again, but the verdict is not re-reached.
       await time.setNextBlockTimestamp(atVerdict.reviewDeadline);
-      await expect(attestSeat(c, submissionId, panel, 4, false)).to.emit(c.tasks, "Attested");
+      await expect(attestSeat(c, submissionId, panel, 4, true))
+        .to.emit(c.tasks, "Attested")
+        .and.not.to.emit(c.tasks, "VerdictReached");
 
       const sub = await c.tasks.getSubmission(submissionId);
       expect(sub.status).to.equal(STATUS.Provisional);
       expect(sub.verdict).to.equal(1n);
       expect(sub.disputeDeadline).to.equal(atVerdict.disputeDeadline);
       expect(sub.voted).to.equal(0b11111n);
-      expect(sub.accepts).to.equal(0b00111n);
+      expect(sub.accepts).to.equal(0b10111n);
     });
   });
 
