@@ -80,6 +80,7 @@ interface ICorpusTasks is IArbitrable {
     /// @param kind Task kind.
     /// @param cancelled Whether the requester cancelled it.
     /// @param unsweptProtocolFees Protocol fees of accepted submissions not yet swept to the treasury.
+    /// @param lastSubmission The task's newest submission (0: none); each links to the one before it.
     // A return value, never stored: one word per field is what the ABI encodes anyway.
     // solhint-disable-next-line gas-struct-packing
     struct TaskView {
@@ -101,6 +102,7 @@ interface ICorpusTasks is IArbitrable {
         uint256 kind;
         bool cancelled;
         uint256 unsweptProtocolFees;
+        uint256 lastSubmission;
     }
 
     /// @notice A submission as integrators read it.
@@ -117,6 +119,7 @@ interface ICorpusTasks is IArbitrable {
     /// @param panel This round's panel (empty while drawing the first one).
     /// @param voted Which seats attested (bit i: seat i).
     /// @param accepts Which seats attested accept.
+    /// @param previousInTask The task's submission before this one (0: none): the task's list, newest first.
     struct SubmissionView {
         uint256 taskId;
         address worker;
@@ -130,6 +133,7 @@ interface ICorpusTasks is IArbitrable {
         address[] panel;
         uint256 voted;
         uint256 accepts;
+        uint256 previousInTask;
     }
 
     // ─── Errors ─────────────────────────────────────────────────────────────
@@ -494,18 +498,6 @@ interface ICorpusTasks is IArbitrable {
     /// @param submissionId The submission.
     /// @return view_ See {SubmissionView}.
     function getSubmission(uint256 submissionId) external view returns (SubmissionView memory view_);
-
-    /// @notice A page of a task's submission ids, oldest first.
-    /// @param taskId The task.
-    /// @param offset How many to skip.
-    /// @param count At most this many.
-    /// @return ids The submission ids.
-    /// @return total How many the task has.
-    function submissionsOf(
-        uint256 taskId,
-        uint256 offset,
-        uint256 count
-    ) external view returns (uint256[] memory ids, uint256 total);
 
     /// @notice A worker's public track record across all tasks.
     /// @param worker The worker.

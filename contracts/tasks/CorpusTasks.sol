@@ -48,8 +48,6 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
     uint256 public constant MAX_TASK_DURATION = 365 days;
     /// @notice Longest spec or submission URI, in bytes.
     uint256 public constant MAX_URI_LENGTH = 512;
-    /// @notice Most submission ids one page of {submissionsOf} returns.
-    uint256 public constant MAX_PAGE = TaskRecords.MAX_PAGE;
 
     /// @notice Protocol fee bounds, in basis points of the reward.
     uint256 public constant MAX_PROTOCOL_FEE_BPS = 1_000;
@@ -103,7 +101,6 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
 
     mapping(uint256 taskId => TaskRecords.Task) private _tasks;
     mapping(uint256 submissionId => TaskRecords.Submission) private _submissions;
-    mapping(uint256 taskId => uint256[]) private _taskSubmissions;
     mapping(uint256 taskId => mapping(address worker => TaskRecords.WorkerTask)) private _workerTasks;
     mapping(address worker => TaskRecords.WorkerRecord) private _records;
     /// @dev A payment token's entry: its id (tasks and balances refer to tokens by it) and whether new
@@ -243,7 +240,9 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         sub.status = Status.Drawing;
         sub.contentHash = contentHash;
         sub.reviewDeadline = uint32(block.timestamp + task.reviewWindow);
-        _taskSubmissions[taskId].push(submissionId);
+        // Link it into the task's list (both slots are being written anyway: no extra storage write).
+        sub.previousInTask = task.lastSubmission;
+        task.lastSubmission = uint48(submissionId);
 
         uint256 bond = task.workerBond;
         emit Submitted(submissionId, taskId, msg.sender, contentHash, bond, uri);
@@ -275,7 +274,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
             _drawKey(submissionId, round),
             panelSize,
             exclude,
-            task.reviewStake
+            _reviewStakeOf(task)
         );
         sub.panel = TaskRecords.pack(leaves);
 
@@ -558,15 +557,6 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
     }
 
     /// @inheritdoc ICorpusTasks
-    function submissionsOf(
-        uint256 taskId,
-        uint256 offset,
-        uint256 count
-    ) external view returns (uint256[] memory ids, uint256 total) {
-        return TaskRecords.page(_taskSubmissions[taskId], offset, count);
-    }
-
-    /// @inheritdoc ICorpusTasks
     function workerRecord(address worker) external view returns (uint256 accepted, uint256 rejected) {
         TaskRecords.WorkerRecord memory record = _records[worker];
         return (record.accepted, record.rejected);
@@ -626,7 +616,9 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
             pending: 0,
             accepted: 0,
             feesSwept: 0,
-            reviewStake: uint80(reviewStake)
+            lastSubmission: 0,
+            // Whole CRP, as governance sets it (checked in _setParameter).
+            reviewStakeCrp: uint32(reviewStake / 1e18)
         });
         _announceTask(taskId, p, escrow, validatorFee, protocolFee, reviewStake);
         _pull(p.token, msg.sender, escrow);
@@ -818,7 +810,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         uint256 absentSeats,
         address winner
     ) private returns (address[] memory members, uint256 slashedSeats) {
-        uint256 lock = task.reviewStake;
+        uint256 lock = _reviewStakeOf(task);
         uint256[] memory keep = _slashes(sub, task.panelSize, lock, overturnedSeats, absentSeats);
         uint256[] memory release = new uint256[](keep.length);
         for (uint256 seat; seat < keep.length; ++seat) release[seat] = lock - keep[seat];
@@ -990,6 +982,8 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         } else if (parameter == _REVIEW_STAKE) {
             // Never below the liveness penalty, which is taken out of the review lock.
             _checkBounds(parameter, value, _max(MIN_REVIEW_STAKE, _livenessPenalty), MAX_REVIEW_STAKE);
+            // Whole CRP: staking weighs stake in whole CRP, and tasks keep it in 32 bits.
+            require(value % 1e18 == 0, TasksParameterOutOfBounds(parameter, value, MIN_REVIEW_STAKE, MAX_REVIEW_STAKE));
             old = _reviewStake;
             _reviewStake = uint88(value);
         } else if (parameter == _LIVENESS_PENALTY) {
@@ -1061,6 +1055,11 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
     function _reservation(TaskRecords.Task storage task) private view returns (uint256) {
         uint256 reward = task.reward;
         return reward + (reward * task.validatorFeeBps) / _BPS + (reward * task.protocolFeeBps) / _BPS;
+    }
+
+    /// @dev The stake each panel member of `task` has locked, in wei.
+    function _reviewStakeOf(TaskRecords.Task storage task) private view returns (uint256) {
+        return uint256(task.reviewStakeCrp) * 1e18;
     }
 
     function _drawKey(uint256 submissionId, uint256 round) private pure returns (bytes32) {

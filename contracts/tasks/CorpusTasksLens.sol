@@ -51,6 +51,35 @@ contract CorpusTasksLens {
         next = end > registry.taskCount() ? 0 : end;
     }
 
+    /// @notice A page of a task's submission ids, newest first, following each submission's link to the
+    /// task's previous one.
+    /// @param registry The task registry.
+    /// @param taskId The task.
+    /// @param cursor Where to start: 0 for the newest, else the `next` of the previous page (it must be a
+    /// submission of this task).
+    /// @param count At most this many (capped at {MAX_PAGE}).
+    /// @return ids The submission ids.
+    /// @return next The cursor of the next page; 0 when the list is exhausted.
+    function submissionsOf(
+        ICorpusTasks registry,
+        uint256 taskId,
+        uint256 cursor,
+        uint256 count
+    ) external view returns (uint256[] memory ids, uint256 next) {
+        next = cursor == 0 ? registry.getTask(taskId).lastSubmission : cursor;
+        uint256 size = count > MAX_PAGE ? MAX_PAGE : count;
+        uint256[] memory page = new uint256[](size);
+        uint256 found;
+        while (found < size && next != 0) {
+            ICorpusTasks.SubmissionView memory sub = registry.getSubmission(next);
+            require(sub.taskId == taskId, ICorpusTasks.TasksUnknownSubmission(next));
+            page[found++] = next;
+            next = sub.previousInTask;
+        }
+        ids = new uint256[](found);
+        for (uint256 i; i < found; ++i) ids[i] = page[i];
+    }
+
     /// @dev Ids `first .. end - 1`: at most `count` (and {MAX_PAGE}) existing ids from `fromId`.
     function _idRange(
         ICorpusTasks registry,

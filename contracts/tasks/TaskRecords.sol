@@ -13,8 +13,6 @@ library TaskRecords {
     uint256 internal constant MAX_PANEL_SIZE = 7;
     /// @dev Bits per seat of a packed panel: a staking leaf (leaves fit 32 bits).
     uint256 private constant _SEAT_BITS = 32;
-    /// @notice Most entries one page covers.
-    uint256 internal constant MAX_PAGE = 500;
     uint256 private constant _BPS = 10_000;
 
     /// @dev Three slots. The money terms (reward, bond, both fee rates) and the review stake are fixed at
@@ -43,7 +41,9 @@ library TaskRecords {
         uint16 pending;
         uint16 accepted;
         uint16 feesSwept;
-        uint80 reviewStake;
+        uint32 reviewStakeCrp;
+        // The newest submission: the head of the task's list, linked through each `previousInTask`.
+        uint48 lastSubmission;
     }
 
     /// @dev Four slots. The panel is kept as its members' staking leaves, 32 bits per seat, in one slot of
@@ -65,6 +65,7 @@ library TaskRecords {
         uint8 verdict;
         uint8 ruling;
         uint8 flags;
+        uint48 previousInTask;
         // slot 3
         uint256 panel;
     }
@@ -102,7 +103,7 @@ library TaskRecords {
             protocolFee: (reward * task.protocolFeeBps) / _BPS,
             workerBond: task.workerBond,
             funds: task.funds,
-            reviewStake: task.reviewStake,
+            reviewStake: uint256(task.reviewStakeCrp) * 1e18,
             slots: task.slots,
             accepted: task.accepted,
             pending: task.pending,
@@ -112,7 +113,8 @@ library TaskRecords {
             quorum: task.quorum,
             kind: task.kind,
             cancelled: task.cancelled,
-            unsweptProtocolFees: uint256(task.accepted - task.feesSwept) * ((reward * task.protocolFeeBps) / _BPS)
+            unsweptProtocolFees: uint256(task.accepted - task.feesSwept) * ((reward * task.protocolFeeBps) / _BPS),
+            lastSubmission: task.lastSubmission
         });
     }
 
@@ -147,12 +149,9 @@ library TaskRecords {
             ruling: sub.ruling,
             panel: panel,
             voted: sub.voted,
-            accepts: sub.accepts
+            accepts: sub.accepts,
+            previousInTask: sub.previousInTask
         });
-    }
-
-    function _min(uint256 a, uint256 b) private pure returns (uint256) {
-        return a < b ? a : b;
     }
 
     /// @notice The staking leaf in seat `seat` of a packed panel (0: empty).
@@ -179,21 +178,4 @@ library TaskRecords {
         for (uint256 i; i < size; ++i) leaves[i] = leafAt(packed, i);
     }
 
-    /// @notice A page of a list of ids.
-    /// @param all The list.
-    /// @param offset How many to skip.
-    /// @param count At most this many (capped at {MAX_PAGE}).
-    /// @return ids The page.
-    /// @return total The list's length.
-    function page(
-        uint256[] storage all,
-        uint256 offset,
-        uint256 count
-    ) internal view returns (uint256[] memory ids, uint256 total) {
-        total = all.length;
-        // Safe: offset < total here, so the sum cannot overflow; past the end the page is empty.
-        uint256 length = offset >= total ? 0 : _min(total - offset, count > MAX_PAGE ? MAX_PAGE : count);
-        ids = new uint256[](length);
-        for (uint256 i; i < length; ++i) ids[i] = all[offset + i];
-    }
 }

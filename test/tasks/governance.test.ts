@@ -242,6 +242,16 @@ describe("CorpusTasks: governance", function () {
       expect((await c.tasks.parameters()).reviewStake).to.equal(CRP);
     });
 
+    it("reviewStake must be whole CRP: a value within the bounds with a fraction reverts TasksParameterOutOfBounds and changes nothing", async function () {
+      const c = await loadFixture(tasksFixture);
+      await asGovernance(c.timelock, async (timelock) => {
+        await expect(c.tasks.connect(timelock).setParameter(nameOf("reviewStake"), 2_000n * CRP + 1n))
+          .to.be.revertedWithCustomError(c.tasks, "TasksParameterOutOfBounds")
+          .withArgs(nameOf("reviewStake"), 2_000n * CRP + 1n, CRP, 1_000_000n * CRP);
+      });
+      expect((await c.tasks.parameters()).reviewStake).to.equal(1_000n * CRP);
+    });
+
     it("reviewStake never drops below the liveness penalty: with the penalty at 1,000 CRP, one wei less reverts with min 1,000 CRP", async function () {
       const c = await loadFixture(tasksFixture);
       await setParameter(c, "livenessPenalty", 1_000n * CRP);
@@ -746,7 +756,7 @@ describe("CorpusTasks: governance", function () {
       await submitAndDraw(c, second, c.otherWorker);
       await submitAndDraw(c, second, c.worker);
       expect(await c.tasks.submissionCount()).to.equal(3n);
-      expect(await c.tasks.submissionsOf(second, 0n, 10n)).to.deep.equal([[2n, 3n], 2n]);
+      expect(await c.tasksLens.submissionsOf(c.registry, second, 0n, 10n)).to.deep.equal([[3n, 2n], 0n]);
       // Nothing final yet: the records are still empty.
       expect(await c.tasks.workerRecord(c.worker)).to.deep.equal([0n, 0n]);
       expect(await c.tasks.acceptedCount(first, c.worker)).to.equal(0n);

@@ -132,11 +132,11 @@ async function blockOf(tx: ContractTransactionResponse) {
 /** Everything a refused submit could have changed. */
 async function submitState(c: Fixture, taskId: bigint) {
   const task = await c.tasks.getTask(taskId);
-  const [ids, total] = await c.tasks.submissionsOf(taskId, 0, 100);
+  const [ids, next] = await c.tasksLens.submissionsOf(c.registry, taskId, 0, 100);
   return {
     task: [...task],
     submissionCount: await c.tasks.submissionCount(),
-    submissions: { ids: [...ids], total },
+    submissions: { ids: [...ids], next },
     registryBalance: await c.token.balanceOf(c.registry),
     balances: await Promise.all(
       [c.worker, c.otherWorker, c.stranger, c.requester].map((a) => c.token.balanceOf(a.address)),
@@ -1145,7 +1145,7 @@ describe("CorpusTasks: submissions and review", function () {
         .withArgs(2n);
     });
 
-    it("submissionsOf(taskId, offset, count) pages a task's submission ids oldest first with the total; an offset at or past the end gives an empty page", async function () {
+    it("the lens's submissionsOf(registry, taskId, cursor, count) pages a task's submissions newest first through each one's link to the previous; next is 0 at the end", async function () {
       const c = await loadFixture(reviewFixture);
       const taskId = await post(c);
       const otherTask = await post(c);
@@ -1153,28 +1153,31 @@ describe("CorpusTasks: submissions and review", function () {
       const x = await submitAs(c, c.worker, otherTask, "x");
       const b = await submitAs(c, c.otherWorker, taskId, "b");
       const d = await submitAs(c, c.stranger, taskId, "d");
-      const page = async (t: bigint, offset: bigint, count: bigint) => {
-        const [ids, total] = await c.tasks.submissionsOf(t, offset, count);
-        return { ids: [...ids], total };
+      expect((await c.tasks.getTask(taskId)).lastSubmission).to.equal(d);
+      expect((await c.tasks.getSubmission(d)).previousInTask).to.equal(b);
+      expect((await c.tasks.getSubmission(b)).previousInTask).to.equal(a);
+      expect((await c.tasks.getSubmission(a)).previousInTask).to.equal(0n);
+      const page = async (t: bigint, cursor: bigint, count: bigint) => {
+        const [ids, next] = await c.tasksLens.submissionsOf(c.registry, t, cursor, count);
+        return { ids: [...ids], next };
       };
-      expect(await page(taskId, 0n, 10n)).to.deep.equal({ ids: [a, b, d], total: 3n });
-      expect(await page(taskId, 0n, 2n)).to.deep.equal({ ids: [a, b], total: 3n });
-      expect(await page(taskId, 1n, 1n)).to.deep.equal({ ids: [b], total: 3n });
-      expect(await page(taskId, 2n, 5n)).to.deep.equal({ ids: [d], total: 3n });
-      expect(await page(taskId, 1n, 0n)).to.deep.equal({ ids: [], total: 3n });
-      expect(await page(taskId, 3n, 5n)).to.deep.equal({ ids: [], total: 3n });
-      expect(await page(taskId, 100n, 5n)).to.deep.equal({ ids: [], total: 3n });
-      expect(await page(otherTask, 0n, 10n)).to.deep.equal({ ids: [x], total: 1n });
-      expect(await page(999n, 0n, 10n)).to.deep.equal({ ids: [], total: 0n });
+      expect(await page(taskId, 0n, 10n)).to.deep.equal({ ids: [d, b, a], next: 0n });
+      expect(await page(taskId, 0n, 2n)).to.deep.equal({ ids: [d, b], next: a });
+      expect(await page(taskId, a, 2n)).to.deep.equal({ ids: [a], next: 0n });
+      expect(await page(taskId, b, 0n)).to.deep.equal({ ids: [], next: b });
+      expect(await page(otherTask, 0n, 10n)).to.deep.equal({ ids: [x], next: 0n });
+      expect(await page(999n, 0n, 10n).catch((e: Error) => e.message)).to.match(/TasksUnknownTask/);
     });
 
-    it("submissionsOf with an offset near 2^256 (past the end) gives an empty page instead of reverting", async function () {
+    it("the lens refuses a cursor that is not a submission of the task (TasksUnknownSubmission)", async function () {
       const c = await loadFixture(reviewFixture);
       const taskId = await post(c);
+      const otherTask = await post(c);
       await submitAs(c, c.worker, taskId, "a");
-      const [ids, total] = await c.tasks.submissionsOf(taskId, MaxUint256, 1n);
-      expect([...ids]).to.deep.equal([]);
-      expect(total).to.equal(1n);
+      const x = await submitAs(c, c.worker, otherTask, "x");
+      await expect(c.tasksLens.submissionsOf(c.registry, taskId, x, 5n))
+        .to.be.revertedWithCustomError(c.tasks, "TasksUnknownSubmission")
+        .withArgs(x);
     });
   });
 });
