@@ -177,5 +177,4 @@ library TaskRecords {
         leaves = new uint256[](size);
         for (uint256 i; i < size; ++i) leaves[i] = leafAt(packed, i);
     }
-
 }
