@@ -1165,6 +1165,8 @@ describe("CorpusTasks: submissions and review", function () {
       expect(await page(taskId, 0n, 2n)).to.deep.equal({ ids: [d, b], next: a });
       expect(await page(taskId, a, 2n)).to.deep.equal({ ids: [a], next: 0n });
       expect(await page(taskId, b, 0n)).to.deep.equal({ ids: [], next: b });
+      // A count above the lens's MAX_PAGE (200) is capped, not refused.
+      expect(await page(taskId, 0n, 10_000n)).to.deep.equal({ ids: [d, b, a], next: 0n });
       expect(await page(otherTask, 0n, 10n)).to.deep.equal({ ids: [x], next: 0n });
       expect(await page(999n, 0n, 10n).catch((e: Error) => e.message)).to.match(/TasksUnknownTask/);
     });
