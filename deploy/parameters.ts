@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { getAddress, isAddress, parseEther } from "ethers";
+import { boundViolations } from "./bounds";
 
 /** Thrown when a network's parameters file is missing or says something the protocol cannot deploy. */
 export class DeploymentParametersError extends Error {
@@ -58,8 +59,19 @@ export function loadParameters(chainId: bigint | number): CorpusParameters {
   return parseParameters(JSON.parse(fs.readFileSync(file, "utf8")), file);
 }
 
-/** Validates raw parameters (as read from JSON) and converts CRP amounts to wei. */
+/**
+ * Validates raw parameters (as read from JSON), converts CRP amounts to wei, and checks every value against
+ * the bounds its contract enforces (deploy/bounds.ts), so that nothing is deployed from a file that would
+ * fail halfway.
+ */
 export function parseParameters(raw: unknown, source = "parameters"): CorpusParameters {
+  const parameters = parseShape(raw, source);
+  const problems = boundViolations(parameters);
+  if (problems.length > 0) throw new DeploymentParametersError(`${source}: ${problems.join("; ")}`);
+  return parameters;
+}
+
+function parseShape(raw: unknown, source: string): CorpusParameters {
   const at = (field: string) => `${source}: ${field}`;
   const root = asObject(raw, at("root"));
   const governance = asObject(root.governance, at("governance"));

@@ -61,6 +61,8 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
     uint256 public constant MIN_DISPUTE_WINDOW = 1 hours;
     /// @notice Dispute window bounds.
     uint256 public constant MAX_DISPUTE_WINDOW = 14 days;
+    /// @notice Fewest panel rounds governance may set: the first panel.
+    uint256 public constant MIN_PANEL_ROUNDS = 1;
     /// @notice Most panel rounds (the first panel and redraws) before a submission can only be escalated.
     uint256 public constant MAX_PANEL_ROUNDS = 5;
     /// @notice Most task kinds governance may define.
@@ -995,7 +997,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
             old = _disputeWindow;
             _disputeWindow = uint32(value);
         } else if (parameter == _MAX_PANEL_ROUNDS) {
-            _checkBounds(parameter, value, 1, MAX_PANEL_ROUNDS);
+            _checkBounds(parameter, value, MIN_PANEL_ROUNDS, MAX_PANEL_ROUNDS);
             old = _maxPanelRounds;
             _maxPanelRounds = uint8(value);
         } else if (parameter == _TASK_KIND_COUNT) {

@@ -26,6 +26,70 @@ function expectRejected(raw: unknown, message: RegExp) {
 }
 
 describe("deployment parameters", () => {
+  describe("parseParameters against the contracts' bounds (nothing is deployed from a file that would fail halfway)", () => {
+    const cases: [string, (raw: ReturnType<typeof localRaw>) => void, RegExp][] = [
+      [
+        "a voting delay of 0",
+        (raw) => (raw.governance.votingDelay = 0),
+        /governance\.votingDelay must be between 3600 and 2592000/,
+      ],
+      [
+        "a timelock delay over 30 days",
+        (raw) => (raw.governance.timelockMinDelay = 31 * DAY),
+        /governance\.timelockMinDelay must be between/,
+      ],
+      [
+        "a quorum of 51%",
+        (raw) => (raw.governance.quorumPercent = 51),
+        /governance\.quorumPercent must be between 1 and 50/,
+      ],
+      [
+        "a fractional minimum stake",
+        (raw) => ((raw.staking as Record<string, unknown>).minimumStake = "10000.5"),
+        /staking\.minimumStake must be a whole number of CRP/,
+      ],
+      [
+        "a slash reward over 50%",
+        (raw) => ((raw.staking as Record<string, unknown>).slashRewardBps = 5_001),
+        /staking\.slashRewardBps must be between 0 and 5000/,
+      ],
+      [
+        "a protocol fee over 10%",
+        (raw) => ((raw.tasks as Record<string, unknown>).protocolFeeBps = 1_001),
+        /tasks\.protocolFeeBps must be between 0 and 1000/,
+      ],
+      [
+        "a review stake of 0",
+        (raw) => ((raw.tasks as Record<string, unknown>).reviewStake = "0"),
+        /tasks\.reviewStake must be between/,
+      ],
+      [
+        "a liveness penalty above the review stake",
+        (raw) => ((raw.tasks as Record<string, unknown>).livenessPenalty = "1001"),
+        /tasks\.livenessPenalty must not exceed tasks\.reviewStake/,
+      ],
+      [
+        "no panel rounds",
+        (raw) => ((raw.tasks as Record<string, unknown>).maxPanelRounds = 0),
+        /tasks\.maxPanelRounds must be between 1 and 5/,
+      ],
+    ];
+    for (const [what, mutate, message] of cases) {
+      it(`rejects ${what}, naming the field and its bounds`, () => {
+        const raw = localRaw();
+        mutate(raw);
+        expectRejected(raw, message);
+      });
+    }
+
+    it("reports every violation of a file at once", () => {
+      const raw = localRaw();
+      raw.governance.quorumPercent = 0;
+      (raw.tasks as Record<string, unknown>).maxPanelRounds = 9;
+      expectRejected(raw, /governance\.quorumPercent.*; tasks\.maxPanelRounds/);
+    });
+  });
+
   describe("parseParameters", () => {
     it("accepts the local parameters file and converts CRP amounts to wei", () => {
       const parameters = parseParameters(localRaw());
