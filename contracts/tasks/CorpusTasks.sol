@@ -85,7 +85,6 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
     bytes32 private constant _MAX_PANEL_ROUNDS = "maxPanelRounds";
     bytes32 private constant _TASK_KIND_COUNT = "taskKindCount";
 
-    uint256 private constant _BPS = 10_000;
     uint256 private constant _VERDICT_NONE = 0;
     /// @dev Submission flag: the review round was cut short by a dispute (absentees are not slashed).
     uint8 private constant _FLAG_CUT_SHORT = 1;
@@ -276,7 +275,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
             _drawKey(submissionId, round),
             panelSize,
             exclude,
-            _reviewStakeOf(task)
+            TaskRecords.reviewStake(task)
         );
         sub.panel = TaskRecords.pack(leaves);
 
@@ -456,8 +455,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         TaskRecords.Task storage task = _existingTask(taskId);
         // Per submission, rounded down as each reservation was: rounding the total once could pay the
         // treasury a few wei that no reservation holds.
-        uint256 unswept = task.accepted - task.feesSwept;
-        uint256 amount = unswept * ((uint256(task.reward) * task.protocolFeeBps) / _BPS);
+        uint256 amount = TaskRecords.unsweptProtocolFees(task);
         require(amount != 0, TasksNothingToWithdraw(_tokensById[task.tokenId], TREASURY));
         task.feesSwept = task.accepted;
         emit ProtocolFeesSwept(taskId, amount);
@@ -504,8 +502,8 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         uint256 reward,
         uint256 slots
     ) public view returns (uint256 escrow, uint256 validatorFee, uint256 protocolFee) {
-        validatorFee = (reward * _validatorFeeBps) / _BPS;
-        protocolFee = (reward * _protocolFeeBps) / _BPS;
+        validatorFee = TaskRecords.feeOf(reward, _validatorFeeBps);
+        protocolFee = TaskRecords.feeOf(reward, _protocolFeeBps);
         escrow = (reward + validatorFee + protocolFee) * slots;
     }
 
@@ -812,7 +810,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         uint256 absentSeats,
         address winner
     ) private returns (address[] memory members, uint256 slashedSeats) {
-        uint256 lock = _reviewStakeOf(task);
+        uint256 lock = TaskRecords.reviewStake(task);
         uint256[] memory keep = _slashes(sub, task.panelSize, lock, overturnedSeats, absentSeats);
         uint256[] memory release = new uint256[](keep.length);
         for (uint256 seat; seat < keep.length; ++seat) release[seat] = lock - keep[seat];
@@ -865,8 +863,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         bool paid
     ) private returns (uint256 share, uint256 toRequester) {
         if (!paid) return (0, 0);
-        // Widened first: reward * bps overflows 96 bits for rewards near MAX_AMOUNT.
-        uint256 fee = (uint256(task.reward) * task.validatorFeeBps) / _BPS;
+        uint256 fee = TaskRecords.validatorFee(task);
         uint256 coherentCount = _popCount(coherentSeats);
         if (coherentCount != 0) {
             share = fee / coherentCount;
@@ -907,7 +904,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         uint256 bond = task.workerBond;
         // The validator fee is still reserved unless a panel settled with a verdict just paid it.
         bool feeSettled = outcome != _VERDICT_NONE && sub.flags & _FLAG_PANEL_SETTLED == 0;
-        uint256 validatorFee = feeSettled ? 0 : (reward * task.validatorFeeBps) / _BPS;
+        uint256 validatorFee = feeSettled ? 0 : TaskRecords.validatorFee(task);
         TaskRecords.WorkerTask storage standing = _workerTasks[taskId][worker];
         Status status;
         uint256 workerPayout;
@@ -923,7 +920,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
                 workerPayout = reward + bond;
                 requesterPayout += _release(task, validatorFee);
             } else {
-                uint256 unused = reward + (reward * task.protocolFeeBps) / _BPS + validatorFee;
+                uint256 unused = reward + TaskRecords.protocolFee(task) + validatorFee;
                 if (outcome == RULING_REJECT) {
                     status = Status.Rejected;
                     _records[worker].rejected += 1;
@@ -1056,12 +1053,8 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
     /// @dev What one submission reserves of the task's funds: its reward and both fees.
     function _reservation(TaskRecords.Task storage task) private view returns (uint256) {
         uint256 reward = task.reward;
-        return reward + (reward * task.validatorFeeBps) / _BPS + (reward * task.protocolFeeBps) / _BPS;
-    }
-
-    /// @dev The stake each panel member of `task` has locked, in wei.
-    function _reviewStakeOf(TaskRecords.Task storage task) private view returns (uint256) {
-        return uint256(task.reviewStakeCrp) * 1e18;
+        return
+            reward + TaskRecords.feeOf(reward, task.validatorFeeBps) + TaskRecords.feeOf(reward, task.protocolFeeBps);
     }
 
     function _drawKey(uint256 submissionId, uint256 round) private pure returns (bytes32) {

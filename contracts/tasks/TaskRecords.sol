@@ -99,11 +99,11 @@ library TaskRecords {
             requester: task.requester,
             token: tokensById[task.tokenId],
             reward: reward,
-            validatorFee: (reward * task.validatorFeeBps) / _BPS,
-            protocolFee: (reward * task.protocolFeeBps) / _BPS,
+            validatorFee: validatorFee(task),
+            protocolFee: protocolFee(task),
             workerBond: task.workerBond,
             funds: task.funds,
-            reviewStake: uint256(task.reviewStakeCrp) * 1e18,
+            reviewStake: reviewStake(task),
             slots: task.slots,
             accepted: task.accepted,
             pending: task.pending,
@@ -113,7 +113,7 @@ library TaskRecords {
             quorum: task.quorum,
             kind: task.kind,
             cancelled: task.cancelled,
-            unsweptProtocolFees: uint256(task.accepted - task.feesSwept) * ((reward * task.protocolFeeBps) / _BPS),
+            unsweptProtocolFees: unsweptProtocolFees(task),
             lastSubmission: task.lastSubmission
         });
     }
@@ -152,6 +152,43 @@ library TaskRecords {
             accepts: sub.accepts,
             previousInTask: sub.previousInTask
         });
+    }
+
+    /// @notice `bps` basis points of `amount`, rounded down. Every fee of the registry is computed here, in
+    /// 256 bits (a reward times a rate overflows the 96 bits rewards are stored in).
+    /// @param amount A reward, in wei.
+    /// @param bps A rate, in basis points.
+    /// @return fee In wei.
+    function feeOf(uint256 amount, uint256 bps) internal pure returns (uint256 fee) {
+        return (amount * bps) / _BPS;
+    }
+
+    /// @notice What `task` pays the panel of each submission it reviews (fixed at creation).
+    /// @param task A task.
+    /// @return fee In the task's token.
+    function validatorFee(Task storage task) internal view returns (uint256 fee) {
+        return feeOf(task.reward, task.validatorFeeBps);
+    }
+
+    /// @notice What `task` owes the treasury per accepted submission (fixed at creation).
+    /// @param task A task.
+    /// @return fee In the task's token.
+    function protocolFee(Task storage task) internal view returns (uint256 fee) {
+        return feeOf(task.reward, task.protocolFeeBps);
+    }
+
+    /// @notice The protocol fees of `task`'s accepted submissions not yet swept, per submission as reserved.
+    /// @param task A task.
+    /// @return fees In the task's token.
+    function unsweptProtocolFees(Task storage task) internal view returns (uint256 fees) {
+        return uint256(task.accepted - task.feesSwept) * protocolFee(task);
+    }
+
+    /// @notice The stake each panel member of `task` locks, in wei (kept in whole CRP).
+    /// @param task A task.
+    /// @return stake In CRP wei.
+    function reviewStake(Task storage task) internal view returns (uint256 stake) {
+        return uint256(task.reviewStakeCrp) * 1e18;
     }
 
     /// @notice The staking leaf in seat `seat` of a packed panel (0: empty).

@@ -19,6 +19,7 @@ import { latest } from "../helpers/blocks";
 import { MIN_STAKE, fundFromTreasury, stakeAs, stakeState } from "../helpers/staking";
 import {
   STATUS,
+  drawPanelWhenReady,
   defaultTaskParams,
   eventArg,
   postTask,
@@ -67,17 +68,10 @@ async function submitAs(c: Fixture, worker: HardhatEthersSigner, taskId: bigint,
   return eventArg(c, receipt, "Submitted", "submissionId");
 }
 
-/** Mines until the panel seed of `submissionId` exists (if needed), draws the panel and returns it. */
-async function draw(c: Fixture, submissionId: bigint): Promise<string[]> {
-  await mine(1);
-  await (await c.tasks.drawPanel(submissionId)).wait();
-  return [...(await c.tasks.getSubmission(submissionId)).panel];
-}
-
 /** Submits as `worker` and draws the panel. */
 async function submitAndDrawAs(c: Fixture, worker: HardhatEthersSigner, taskId: bigint, content = "work.json") {
   const submissionId = await submitAs(c, worker, taskId, content);
-  const panel = await draw(c, submissionId);
+  const panel = [...(await drawPanelWhenReady(c, submissionId))];
   return { submissionId, panel };
 }
 
@@ -1056,7 +1050,7 @@ describe("CorpusTasks: submissions and review", function () {
       let previous: string[] = [];
       let escalateBy = 0n;
       for (let round = 0n; round < MAX_PANEL_ROUNDS; round++) {
-        const panel = lower(await draw(c, submissionId));
+        const panel = lower([...(await drawPanelWhenReady(c, submissionId))]);
         expect((await c.tasks.getSubmission(submissionId)).round).to.equal(round);
         for (const m of panel) expect(previous).to.not.include(m);
         // A split vote: no verdict, one absentee.
