@@ -101,6 +101,42 @@ export const PARAMETER_BOUNDS: Record<string, ParameterBound> = {
     max: 5,
     source: { contract: "CorpusTasks", min: "MIN_PANEL_ROUNDS", max: "MAX_PANEL_ROUNDS" },
   },
+  "disputes.feePerJuror": {
+    read: (p) => p.disputes.feePerJuror,
+    min: 0,
+    max: 10_000n * CRP,
+    source: { contract: "CorpusDisputes", max: "MAX_FEE_PER_JUROR" },
+  },
+  "disputes.jurySize": {
+    read: (p) => p.disputes.jurySize,
+    min: 3,
+    max: 7,
+    source: { contract: "CorpusDisputes", min: "MIN_JURY_SIZE", max: "MAX_JURY_SIZE" },
+  },
+  "disputes.jurorLock": {
+    read: (p) => p.disputes.jurorLock,
+    min: CRP,
+    max: 1_000_000n * CRP,
+    source: { contract: "CorpusDisputes", min: "MIN_JUROR_LOCK", max: "MAX_JUROR_LOCK" },
+    wholeCrp: true,
+  },
+  ...Object.fromEntries(
+    (["evidencePeriod", "commitPeriod", "revealPeriod", "appealPeriod"] as const).map((name) => [
+      `disputes.${name}`,
+      {
+        read: (p: CorpusParameters) => p.disputes[name],
+        min: HOUR,
+        max: 7 * DAY,
+        source: { contract: "CorpusDisputes", min: "MIN_PERIOD", max: "MAX_PERIOD" },
+      },
+    ]),
+  ),
+  "disputes.nonRevealSlashBps": {
+    read: (p) => p.disputes.nonRevealSlashBps,
+    min: 0,
+    max: 10_000,
+    source: { contract: "CorpusDisputes" },
+  },
 };
 
 /**
@@ -118,6 +154,12 @@ export function boundViolations(p: CorpusParameters): string[] {
   }
   if (p.tasks.livenessPenalty > p.tasks.reviewStake) {
     problems.push("tasks.livenessPenalty must not exceed tasks.reviewStake (the penalty comes out of the review lock)");
+  }
+  if (p.disputes.jurySize % 2 === 0) problems.push("disputes.jurySize must be odd (a full jury must not tie)");
+  if (p.disputes.incoherentSlashBps > p.disputes.nonRevealSlashBps) {
+    problems.push(
+      "disputes.incoherentSlashBps must not exceed disputes.nonRevealSlashBps (hiding a losing vote must not be cheaper)",
+    );
   }
   return problems;
 }

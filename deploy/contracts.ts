@@ -1,5 +1,6 @@
 import type { ContractRunner } from "ethers";
 import {
+  CorpusDisputes__factory,
   CorpusGovernor__factory,
   CorpusStaking__factory,
   CorpusTasks__factory,
@@ -19,6 +20,7 @@ export const CORPUS_CONTRACTS = {
   CorpusGovernor: CorpusGovernor__factory,
   PrevrandaoRandomness: PrevrandaoRandomness__factory,
   CorpusStaking: CorpusStaking__factory,
+  CorpusDisputes: CorpusDisputes__factory,
   CorpusTasks: CorpusTasks__factory,
   CorpusTasksLens: CorpusTasksLens__factory,
 } as const;

@@ -14,6 +14,7 @@ export interface CorpusDeployment {
   governor: CorpusContracts["CorpusGovernor"];
   randomness: CorpusContracts["PrevrandaoRandomness"];
   staking: CorpusContracts["CorpusStaking"];
+  disputes: CorpusContracts["CorpusDisputes"];
   tasks: CorpusContracts["CorpusTasks"];
   tasksLens: CorpusContracts["CorpusTasksLens"];
   addressBook: AddressBook;
@@ -47,6 +48,20 @@ export function toIgnitionParameters(p: CorpusParameters) {
       unbondingPeriod: p.staking.unbondingPeriod,
       slashRewardBps: p.staking.slashRewardBps,
     },
+    CorpusDisputes: {
+      guardian: p.guardian,
+      initialParameters: [
+        p.disputes.feePerJuror,
+        p.disputes.jurySize,
+        p.disputes.jurorLock,
+        p.disputes.evidencePeriod,
+        p.disputes.commitPeriod,
+        p.disputes.revealPeriod,
+        p.disputes.appealPeriod,
+        p.disputes.nonRevealSlashBps,
+        p.disputes.incoherentSlashBps,
+      ],
+    },
     CorpusTasks: {
       guardian: p.guardian,
       initialParameters: [
@@ -69,6 +84,7 @@ const MODULE_KEYS: Record<CorpusContractName, string> = {
   CorpusGovernor: "governor",
   PrevrandaoRandomness: "randomness",
   CorpusStaking: "staking",
+  CorpusDisputes: "disputes",
   CorpusTasks: "tasks",
   CorpusTasksLens: "tasksLens",
 };
@@ -111,6 +127,7 @@ export async function deployCorpus(
     governor: c.CorpusGovernor,
     randomness: c.PrevrandaoRandomness,
     staking: c.CorpusStaking,
+    disputes: c.CorpusDisputes,
     tasks: c.CorpusTasks,
     tasksLens: c.CorpusTasksLens,
     addressBook,

@@ -38,6 +38,17 @@ export interface CorpusParameters {
     /** Payment tokens besides CRP that new tasks may use. */
     allowedTokens: string[];
   };
+  disputes: {
+    feePerJuror: bigint;
+    jurySize: number;
+    jurorLock: bigint;
+    evidencePeriod: number;
+    commitPeriod: number;
+    revealPeriod: number;
+    appealPeriod: number;
+    nonRevealSlashBps: number;
+    incoherentSlashBps: number;
+  };
 }
 
 export const PARAMETERS_DIR = path.join(__dirname, "parameters");
@@ -78,6 +89,7 @@ function parseShape(raw: unknown, source: string): CorpusParameters {
   const token = asObject(root.token, at("token"));
   const staking = asObject(root.staking, at("staking"));
   const tasks = asObject(root.tasks, at("tasks"));
+  const disputes = asObject(root.disputes, at("disputes"));
   const allowedTokens = tasks.allowedTokens;
   if (!Array.isArray(allowedTokens))
     throw new DeploymentParametersError(`${at("tasks.allowedTokens")} must be an array`);
@@ -116,6 +128,17 @@ function parseShape(raw: unknown, source: string): CorpusParameters {
       disputeWindow: asInteger(tasks.disputeWindow, at("tasks.disputeWindow")),
       maxPanelRounds: asInteger(tasks.maxPanelRounds, at("tasks.maxPanelRounds")),
       allowedTokens: allowedTokens.map((token: unknown, i) => asAddress(token, at(`tasks.allowedTokens[${i}]`))),
+    },
+    disputes: {
+      feePerJuror: asCrp(disputes.feePerJuror, at("disputes.feePerJuror")),
+      jurySize: asInteger(disputes.jurySize, at("disputes.jurySize")),
+      jurorLock: asCrp(disputes.jurorLock, at("disputes.jurorLock")),
+      evidencePeriod: asInteger(disputes.evidencePeriod, at("disputes.evidencePeriod")),
+      commitPeriod: asInteger(disputes.commitPeriod, at("disputes.commitPeriod")),
+      revealPeriod: asInteger(disputes.revealPeriod, at("disputes.revealPeriod")),
+      appealPeriod: asInteger(disputes.appealPeriod, at("disputes.appealPeriod")),
+      nonRevealSlashBps: asInteger(disputes.nonRevealSlashBps, at("disputes.nonRevealSlashBps")),
+      incoherentSlashBps: asInteger(disputes.incoherentSlashBps, at("disputes.incoherentSlashBps")),
     },
   };
 }

@@ -10,8 +10,9 @@ import {IArbitrable} from "./IArbitrable.sol";
 /// the final ruling. Governance can point the task registry at another arbitrator that implements this.
 /// @dev Rulings are `0` (refused to rule, or a tie) or `1..choices`. Fees are paid in {feeToken}: the
 /// arbitrable contract approves this arbitrator for {arbitrationCost} and the arbitrator pulls it in
-/// {createDispute}. `extraData` is `abi.encode(address[] excluded)`: the parties and the reviewers whose
-/// work is in question, none of whom may sit on the jury.
+/// {createDispute}. `extraData` is `abi.encode(address[] excluded)`: the parties first, one per choice in
+/// ruling order (`excluded[c - 1]` is the party ruling `c` favours), then the reviewers whose work is in
+/// question; none of them may sit on the jury.
 interface IArbitrator {
     /// @notice A dispute was created by `arbitrable`.
     /// @param disputeId The arbitrator's id for it.

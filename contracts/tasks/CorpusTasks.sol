@@ -16,6 +16,7 @@ import {IArbitrator} from "../interfaces/IArbitrator.sol";
 import {ICorpusStaking} from "../interfaces/ICorpusStaking.sol";
 import {ICorpusTasks} from "../interfaces/ICorpusTasks.sol";
 import {TaskRecords} from "./TaskRecords.sol";
+import {PackedLeaves} from "../libraries/PackedLeaves.sol";
 
 /// @title CorpusTasks
 /// @notice The task registry: escrowed data tasks, submissions, stake-drawn review panels, disputes through
@@ -269,7 +270,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         exclude[1] = sub.worker;
         if (round != 0) {
             uint256 previous = sub.panel;
-            for (uint256 i; i < panelSize; ++i) exclude[2 + i] = STAKING.leafOwner(TaskRecords.leafAt(previous, i));
+            for (uint256 i; i < panelSize; ++i) exclude[2 + i] = STAKING.leafOwner(PackedLeaves.leafAt(previous, i));
         }
         (address[] memory panel, uint256[] memory leaves) = STAKING.drawAndLock(
             _drawKey(submissionId, round),
@@ -277,7 +278,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
             exclude,
             TaskRecords.reviewStake(task)
         );
-        sub.panel = TaskRecords.pack(leaves);
+        sub.panel = PackedLeaves.pack(leaves, 0);
 
         uint256 reviewDeadline = block.timestamp + task.reviewWindow;
         sub.status = Status.Reviewing;
@@ -319,7 +320,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         emit Attested(submissionId, msg.sender, accept, reasonHash);
 
         if (status == Status.Reviewing) {
-            uint256 agreeing = _popCount(accept ? accepts : voted & ~accepts);
+            uint256 agreeing = PackedLeaves.popCount(accept ? accepts : voted & ~accepts);
             if (agreeing >= _tasks[sub.taskId].quorum) {
                 uint256 disputeDeadline = block.timestamp + _disputeWindow;
                 sub.status = Status.Provisional;
@@ -734,11 +735,12 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         IArbitrator arbitrator = _arbitrator;
         require(address(arbitrator) != address(0), TasksNoArbitrator());
         uint256 panelSize = task.panelSize;
+        // The parties first, in ruling order (1 accept favours the worker, 2 reject the requester), then the panel.
         address[] memory excluded = new address[](2 + panelSize);
-        excluded[0] = task.requester;
-        excluded[1] = sub.worker;
+        excluded[0] = sub.worker;
+        excluded[1] = task.requester;
         uint256 panel = sub.panel;
-        for (uint256 i; i < panelSize; ++i) excluded[2 + i] = STAKING.leafOwner(TaskRecords.leafAt(panel, i));
+        for (uint256 i; i < panelSize; ++i) excluded[2 + i] = STAKING.leafOwner(PackedLeaves.leafAt(panel, i));
         bytes memory extraData = abi.encode(excluded);
         sub.status = Status.Disputed;
         // From here the deadline is the arbitrator's: without a ruling by then, the submission can be voided.
@@ -814,7 +816,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         uint256[] memory keep = _slashes(sub, task.panelSize, lock, overturnedSeats, absentSeats);
         uint256[] memory release = new uint256[](keep.length);
         for (uint256 seat; seat < keep.length; ++seat) release[seat] = lock - keep[seat];
-        members = STAKING.unlockLeaves(TaskRecords.unpack(sub.panel, keep.length), release);
+        members = STAKING.unlockLeaves(PackedLeaves.unpack(sub.panel, keep.length), release);
         for (uint256 seat; seat < keep.length; ++seat) {
             if (keep[seat] == 0) continue;
             slashedSeats |= 1 << seat;
@@ -864,7 +866,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
     ) private returns (uint256 share, uint256 toRequester) {
         if (!paid) return (0, 0);
         uint256 fee = TaskRecords.validatorFee(task);
-        uint256 coherentCount = _popCount(coherentSeats);
+        uint256 coherentCount = PackedLeaves.popCount(coherentSeats);
         if (coherentCount != 0) {
             share = fee / coherentCount;
             if (share != 0) {
@@ -882,7 +884,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
 
     /// @dev Whether `account` holds the staking leaf in `seat` of the packed panel.
     function _isSeatedAt(uint256 panel, uint256 seat, address account) private view returns (bool) {
-        uint256 leaf = TaskRecords.leafAt(panel, seat);
+        uint256 leaf = PackedLeaves.leafAt(panel, seat);
         return leaf != 0 && STAKING.leafOf(account) == leaf;
     }
 
@@ -1063,14 +1065,6 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
 
     function _disputeKey(IArbitrator arbitrator, uint256 disputeId) private pure returns (bytes32) {
         return keccak256(abi.encode(arbitrator, disputeId));
-    }
-
-    /// @dev Set bits of a panel mask (at most {MAX_PANEL_SIZE} of them).
-    function _popCount(uint256 mask) private pure returns (uint256 count) {
-        while (mask != 0) {
-            mask &= mask - 1;
-            ++count;
-        }
     }
 
     function _min(uint256 a, uint256 b) private pure returns (uint256) {

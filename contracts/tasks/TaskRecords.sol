@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ICorpusStaking} from "../interfaces/ICorpusStaking.sol";
 import {ICorpusTasks} from "../interfaces/ICorpusTasks.sol";
+import {PackedLeaves} from "../libraries/PackedLeaves.sol";
 
 /// @title TaskRecords
 /// @notice The task registry's storage records, and the views integrators page through them with.
@@ -12,7 +13,6 @@ library TaskRecords {
     /// @notice Largest panel a task may ask for.
     uint256 internal constant MAX_PANEL_SIZE = 7;
     /// @dev Bits per seat of a packed panel: a staking leaf (leaves fit 32 bits).
-    uint256 private constant _SEAT_BITS = 32;
     uint256 private constant _BPS = 10_000;
 
     /// @dev Three slots. The money terms (reward, bond, both fee rates) and the review stake are fixed at
@@ -136,7 +136,7 @@ library TaskRecords {
         uint256 packed = sub.panel;
         uint256 panelSize = packed == 0 ? 0 : tasks[sub.taskId].panelSize;
         address[] memory panel = new address[](panelSize);
-        for (uint256 i; i < panelSize; ++i) panel[i] = staking.leafOwner(leafAt(packed, i));
+        for (uint256 i; i < panelSize; ++i) panel[i] = staking.leafOwner(PackedLeaves.leafAt(packed, i));
         view_ = ICorpusTasks.SubmissionView({
             taskId: sub.taskId,
             worker: sub.worker,
@@ -189,29 +189,5 @@ library TaskRecords {
     /// @return stake In CRP wei.
     function reviewStake(Task storage task) internal view returns (uint256 stake) {
         return uint256(task.reviewStakeCrp) * 1e18;
-    }
-
-    /// @notice The staking leaf in seat `seat` of a packed panel (0: empty).
-    /// @param packed The panel.
-    /// @param seat Below {MAX_PANEL_SIZE}.
-    /// @return leaf The leaf.
-    function leafAt(uint256 packed, uint256 seat) internal pure returns (uint256 leaf) {
-        return (packed >> (seat * _SEAT_BITS)) & type(uint32).max;
-    }
-
-    /// @notice Packs panel leaves, seat i at bits `32 i`.
-    /// @param leaves At most {MAX_PANEL_SIZE} leaves, each below 2^32.
-    /// @return packed The panel.
-    function pack(uint256[] memory leaves) internal pure returns (uint256 packed) {
-        for (uint256 i; i < leaves.length; ++i) packed |= leaves[i] << (i * _SEAT_BITS);
-    }
-
-    /// @notice The leaves of the first `size` seats of a packed panel.
-    /// @param packed The panel.
-    /// @param size Seats.
-    /// @return leaves The leaves.
-    function unpack(uint256 packed, uint256 size) internal pure returns (uint256[] memory leaves) {
-        leaves = new uint256[](size);
-        for (uint256 i; i < size; ++i) leaves[i] = leafAt(packed, i);
     }
 }

@@ -157,7 +157,7 @@ describe("CorpusTasks: disputes and escalation", function () {
       await expectSolvent(c);
     });
 
-    it("the arbitrator gets a funded 2-choice dispute whose extraData decodes to [requester, worker, ...panel]", async function () {
+    it("the arbitrator gets a funded 2-choice dispute whose extraData decodes to [worker, requester, ...panel] (parties in ruling order)", async function () {
       const c = await tasksFixture();
       const { submissionId, panel } = await provisional(c, [true, true, false]);
       const disputeId = await disputeAs(c, c.requester, submissionId);
@@ -166,7 +166,7 @@ describe("CorpusTasks: disputes and escalation", function () {
       expect(d.arbitrable).to.equal(c.registry);
       expect(d.choices).to.equal(2n);
       expect(d.funded).to.equal(true);
-      expect(decodeExcluded(d.extraData)).to.deep.equal([c.requester.address, c.worker.address, ...panel]);
+      expect(decodeExcluded(d.extraData)).to.deep.equal([c.worker.address, c.requester.address, ...panel]);
     });
 
     it("after an accept verdict the worker, a panel member and a stranger revert TasksNotLosingParty", async function () {
@@ -401,7 +401,7 @@ describe("CorpusTasks: disputes and escalation", function () {
       const { submissionId, panel } = await provisional(c, [true, true, false]);
       const disputeId = await disputeAs(c, c.requester, submissionId);
       const arbitrator = await c.arbitrator.getAddress();
-      const watched = [c.requester.address, c.worker.address, ...panel];
+      const watched = [c.worker.address, c.requester.address, ...panel];
       const tokensBefore = await Promise.all(watched.map((a) => c.token.balanceOf(a)));
       const registryBefore = await c.token.balanceOf(c.registry);
       const taskBefore = await c.tasks.getTask(1n);
@@ -619,7 +619,7 @@ describe("CorpusTasks: disputes and escalation", function () {
       const d = await c.arbitrator.disputeOf(0n);
       expect(d.funded).to.equal(false);
       expect(d.choices).to.equal(2n);
-      expect(decodeExcluded(d.extraData)).to.deep.equal([c.requester.address, c.worker.address, ...panel]);
+      expect(decodeExcluded(d.extraData)).to.deep.equal([c.worker.address, c.requester.address, ...panel]);
       expect(await c.token.balanceOf(c.worker)).to.equal(workerBefore);
       expect(await c.token.balanceOf(arbitrator)).to.equal(arbitratorBefore);
       expect((await c.tasks.getSubmission(submissionId)).status).to.equal(STATUS.Disputed);

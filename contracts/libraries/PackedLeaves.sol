@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title PackedLeaves
+/// @notice Staking sum-tree leaves (each below 2^32) packed eight to a storage word, seat i of a word at
+/// bits `32 i`: how review panels and juries remember who sits on them in one slot per eight members
+/// instead of one per address. Also counts the seats set in a bit mask of seats.
+library PackedLeaves {
+    /// @notice Leaves per word.
+    uint256 internal constant PER_WORD = 8;
+    uint256 private constant _BITS = 32;
+
+    /// @notice The leaf in seat `seat` of `word` (0: empty).
+    /// @param word Packed leaves.
+    /// @param seat Below {PER_WORD}.
+    /// @return leaf The leaf.
+    function leafAt(uint256 word, uint256 seat) internal pure returns (uint256 leaf) {
+        return (word >> (seat * _BITS)) & type(uint32).max;
+    }
+
+    /// @notice Packs `leaves[from]` up to the next {PER_WORD} leaves into one word.
+    /// @param leaves Leaves, each below 2^32.
+    /// @param from First index to pack.
+    /// @return word The packed leaves.
+    function pack(uint256[] memory leaves, uint256 from) internal pure returns (uint256 word) {
+        uint256 end = _end(leaves.length, from);
+        for (uint256 i = from; i < end; ++i) word |= leaves[i] << ((i - from) * _BITS);
+    }
+
+    /// @notice Writes the seats of `word` into `leaves[from]` onwards (up to {PER_WORD} of them).
+    /// @param word Packed leaves.
+    /// @param leaves Where to write.
+    /// @param from First index to write.
+    function unpackInto(uint256 word, uint256[] memory leaves, uint256 from) internal pure {
+        uint256 end = _end(leaves.length, from);
+        for (uint256 i = from; i < end; ++i) leaves[i] = leafAt(word, i - from);
+    }
+
+    /// @notice The first `size` leaves of one word.
+    /// @param word Packed leaves.
+    /// @param size At most {PER_WORD}.
+    /// @return leaves The leaves.
+    function unpack(uint256 word, uint256 size) internal pure returns (uint256[] memory leaves) {
+        leaves = new uint256[](size);
+        unpackInto(word, leaves, 0);
+    }
+
+    /// @notice How many bits of `mask` are set.
+    /// @param mask A set of seats.
+    /// @return count The number of seats in it.
+    function popCount(uint256 mask) internal pure returns (uint256 count) {
+        while (mask != 0) {
+            mask &= mask - 1;
+            ++count;
+        }
+    }
+
+    function _end(uint256 length, uint256 from) private pure returns (uint256) {
+        return length < from + PER_WORD ? length : from + PER_WORD;
+    }
+}
