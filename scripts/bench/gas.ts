@@ -12,6 +12,7 @@ import { namedAccounts } from "../lib/accounts";
 import type { BenchContext } from "./bench-context";
 import { REGRESSION_TOLERANCE, type GasFigures, changesTable, compareGas, failsGate } from "./compare";
 import { GasMeter } from "./gas-meter";
+import { benchDisputes } from "./operations/disputes";
 import { benchGovernance } from "./operations/governance";
 import { benchDrawScaling, benchStaking } from "./operations/staking";
 import { benchTaskPayouts, benchTasks } from "./operations/tasks";
@@ -30,6 +31,7 @@ const GROUPS: ((ctx: BenchContext) => Promise<void>)[] = [
   benchDrawScaling,
   benchTasks,
   benchTaskPayouts,
+  benchDisputes,
 ];
 
 async function main() {

@@ -11,6 +11,7 @@ import { deployChapter } from "./chapters/01-deploy";
 import { governanceChapter } from "./chapters/02-governance";
 import { leavingChapter, stakingChapter } from "./chapters/03-staking";
 import { tasksChapter } from "./chapters/04-tasks";
+import { disputesChapter } from "./chapters/05-disputes";
 
 const CHAPTERS: ((ctx: DemoContext) => Promise<void>)[] = [
   deployChapter,
@@ -18,6 +19,7 @@ const CHAPTERS: ((ctx: DemoContext) => Promise<void>)[] = [
   stakingChapter,
   tasksChapter,
   leavingChapter,
+  disputesChapter,
 ];
 
 async function main() {

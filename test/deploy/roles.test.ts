@@ -119,8 +119,12 @@ const EXPECTED_HOLDERS: Record<string, Record<string, string[]>> = {
   CorpusStaking: {
     DEFAULT_ADMIN_ROLE: ["CorpusTimelock"],
     GUARDIAN_ROLE: ["guardian"],
-    LOCKER_ROLE: ["CorpusTasks"],
-    SLASHER_ROLE: ["CorpusTasks"],
+    LOCKER_ROLE: ["CorpusDisputes", "CorpusTasks"],
+    SLASHER_ROLE: ["CorpusDisputes", "CorpusTasks"],
+  },
+  CorpusDisputes: {
+    DEFAULT_ADMIN_ROLE: ["CorpusTimelock"],
+    GUARDIAN_ROLE: ["guardian"],
   },
   CorpusTasks: {
     DEFAULT_ADMIN_ROLE: ["CorpusTimelock"],
