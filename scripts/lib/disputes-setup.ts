@@ -61,7 +61,16 @@ export async function drawJuryWhenReady(d: CorpusDeployment, disputeId: bigint, 
 /** The current round of a dispute. */
 export async function currentRound(d: CorpusDeployment, disputeId: bigint) {
   const { round } = await d.disputes.getDispute(disputeId);
-  return { round, ...(await d.disputes.getRound(disputeId, round)).toObject() };
+  const r = await d.disputes.getRound(disputeId, round);
+  return {
+    round,
+    drawn: r.drawn,
+    jurors: [...r.jurors],
+    evidenceEnd: r.evidenceEnd,
+    commitEnd: r.commitEnd,
+    revealEnd: r.revealEnd,
+    appealEnd: r.appealEnd,
+  };
 }
 
 /** Moves time just past the end of `phase` of the current round (local networks). */

@@ -5,23 +5,28 @@
  * when the contracts compile; nothing is written by hand. The typed client arrives with the SDK issue.
  */
 export {
+  CorpusDisputes__factory,
   CorpusGovernor__factory,
   CorpusStaking__factory,
   CorpusTasks__factory,
   CorpusTasksLens__factory,
   CorpusTimelock__factory,
   CorpusToken__factory,
+  IArbitrable__factory,
   IArbitrator__factory,
   PrevrandaoRandomness__factory,
 } from "./typechain";
 export type {
+  CorpusDisputes,
   CorpusGovernor,
   CorpusStaking,
   CorpusTasks,
   CorpusTasksLens,
   CorpusTimelock,
   CorpusToken,
+  IArbitrable,
   IArbitrator,
+  ICorpusDisputes,
   ICorpusTasks,
   PrevrandaoRandomness,
 } from "./typechain";
