@@ -165,9 +165,7 @@ async function withdrawAs(c: DisputesFixture, account: string) {
   const held = await c.token.balanceOf(account);
   const crp = await c.token.balanceOf(c.arbitrator);
   await asAccount(account, async (signer) => {
-    await expect(c.disputes.connect(signer).withdraw())
-      .to.emit(c.disputes, "Withdrawn")
-      .withArgs(account, amount);
+    await expect(c.disputes.connect(signer).withdraw()).to.emit(c.disputes, "Withdrawn").withArgs(account, amount);
   });
   expect(await c.disputes.balanceOf(account)).to.equal(0n);
   expect(await c.token.balanceOf(account)).to.equal(held + amount);
@@ -214,16 +212,9 @@ async function drawAndRun(c: DisputesFixture, disputeId: bigint, votes: Vote[], 
  * After every round is settled: each juror's lock is back to its value before the draw, and its stake is
  * down by exactly what it was slashed (`slashes`, summed over rounds); every other validator is untouched.
  */
-async function expectLocksReleased(
-  c: DisputesFixture,
-  beforeDraw: Map<string, Stake>,
-  slashes: Map<string, bigint>,
-  exempt: readonly string[] = [],
-) {
+async function expectLocksReleased(c: DisputesFixture, beforeDraw: Map<string, Stake>, slashes: Map<string, bigint>) {
   const after = await stakesOf(c, c.validators);
-  const skip = new Set(exempt.map(lower));
   for (const [account, was] of beforeDraw) {
-    if (skip.has(account)) continue;
     expect(after.get(account), `${account}'s stake after settlement`).to.deep.equal({
       staked: was.staked - (slashes.get(account) ?? 0n),
       locked: was.locked,
@@ -279,11 +270,7 @@ describe("CorpusDisputes: every wei of fees and slashes goes to exactly one plac
         .withArgs(submissionId, c.worker.address, c.arbitrator, 1n, OPENING_FEE);
       await expect(tx)
         .to.emit(c.disputes, "DisputeOpened")
-        .withArgs(1n, c.registry, c.worker.address, 2n, OPENING_FEE, [
-          c.worker.address,
-          c.requester.address,
-          ...panel,
-        ]);
+        .withArgs(1n, c.registry, c.worker.address, 2n, OPENING_FEE, [c.worker.address, c.requester.address, ...panel]);
 
       expect(await c.token.balanceOf(c.worker)).to.equal(workerBefore - OPENING_FEE);
       expect(await c.token.balanceOf(c.registry)).to.equal(registryBefore);
@@ -345,7 +332,7 @@ describe("CorpusDisputes: every wei of fees and slashes goes to exactly one plac
 
     it("a juror who never commits and one who commits but never reveals each lose NON_REVEAL_SLASH, one who reveals the losing ruling INCOHERENT_SLASH, coherent jurors nothing; every lock is back to its pre-draw value and every stake down by exactly its slash", async function () {
       const c = await loadFixture(disputesFixture);
-      const { disputeId, panel } = await disputedSubmission(c, "accept");
+      const { disputeId } = await disputedSubmission(c, "accept");
       // Jurors 0, 1 reveal accept, 2 reveals reject, 3 commits accept and never reveals, 4 never commits.
       const { jurors, beforeDraw } = await drawAndRun(
         c,
@@ -389,13 +376,13 @@ describe("CorpusDisputes: every wei of fees and slashes goes to exactly one plac
           [lower(at(jurors, 1)), pot / 2n],
         ]),
       );
-      // The panel is still locked by the registry (it settles on finalize): leave it out of the comparison.
-      await expectLocksReleased(c, beforeDraw, s.slashes, panel);
+      // Every other validator, the panel included (the registry has not settled it), is untouched.
+      await expectLocksReleased(c, beforeDraw, s.slashes);
       // Settling twice would release and slash twice: it reverts and changes nothing.
       await expect(c.disputes.settleRound(disputeId, 0n))
         .to.be.revertedWithCustomError(c.disputes, "DisputesRoundAlreadySettled")
         .withArgs(disputeId, 0n);
-      await expectLocksReleased(c, beforeDraw, s.slashes, panel);
+      await expectLocksReleased(c, beforeDraw, s.slashes);
       await everyoneWithdraws(c);
     });
 
@@ -423,16 +410,17 @@ describe("CorpusDisputes: every wei of fees and slashes goes to exactly one plac
       // Ruling 0 is "no ruling": the submission keeps the panel's accept verdict.
       const ruled = await c.tasks.getSubmission(submissionId);
       expect([ruled.status, ruled.ruling]).to.deep.equal([STATUS.Ruled, 0n]);
+      // (Before the registry finalizes, which releases the panel's own locks.)
+      await expectLocksReleased(c, beforeDraw, s.slashes);
       await (await c.tasks.finalize(submissionId)).wait();
       expect((await c.tasks.getSubmission(submissionId)).status).to.equal(STATUS.Accepted);
       await expectDisputesSolvent(c, "after the registry finalized");
-      await expectLocksReleased(c, beforeDraw, s.slashes);
       await everyoneWithdraws(c);
     });
 
     it("when nobody reveals, the ruling is 0, every juror (committed or not) loses NON_REVEAL_SLASH, and the disputer is credited the fee plus the whole slash reward", async function () {
       const c = await loadFixture(disputesFixture);
-      const { disputeId, disputer, panel } = await disputedSubmission(c, "reject");
+      const { disputeId, disputer } = await disputedSubmission(c, "reject");
       const { jurors, beforeDraw } = await drawAndRun(
         c,
         disputeId,
@@ -454,13 +442,13 @@ describe("CorpusDisputes: every wei of fees and slashes goes to exactly one plac
       ]);
       expect(s.slashes).to.deep.equal(new Map(jurors.map((j) => [lower(j), NON_REVEAL_SLASH])));
       expect(s.credits).to.deep.equal(new Map([[lower(disputer.address), refund]]));
-      await expectLocksReleased(c, beforeDraw, s.slashes, panel);
+      await expectLocksReleased(c, beforeDraw, s.slashes);
       await everyoneWithdraws(c);
     });
 
     it("an appeal that flips the ruling refunds the first round's pot (fee + slash rewards) to the opener, and the appeal round's coherent jurors share the appeal fee and its slash rewards with 2 wei of dust to the first of them", async function () {
       const c = await loadFixture(disputesFixture);
-      const { disputeId, disputer, panel } = await disputedSubmission(c, "reject");
+      const { disputeId, disputer } = await disputedSubmission(c, "reject");
       expect(disputer.address).to.equal(c.worker.address);
       // Round 0: four revealers, all for accept (the worker's side), one silent.
       const first = await drawAndRun(c, disputeId, [ACCEPT, ACCEPT, ACCEPT, ACCEPT, null]);
@@ -523,7 +511,7 @@ describe("CorpusDisputes: every wei of fees and slashes goes to exactly one plac
       // A juror may sit in both rounds: its slashes add up, and its lock is back once both are settled.
       const slashes = new Map<string, bigint>(s0.slashes);
       for (const [j, amount] of s1.slashes) slashes.set(j, (slashes.get(j) ?? 0n) + amount);
-      await expectLocksReleased(c, first.beforeDraw, slashes, panel);
+      await expectLocksReleased(c, first.beforeDraw, slashes);
       await everyoneWithdraws(c);
     });
 
@@ -574,7 +562,7 @@ describe("CorpusDisputes: every wei of fees and slashes goes to exactly one plac
   describe("unfunded disputes (escalated after no agreement)", function () {
     it("with no incoherent or silent juror the jurors are credited 0, nothing is slashed or burnt, the ruling executes and no one has anything to withdraw", async function () {
       const c = await loadFixture(disputesFixture);
-      const { submissionId, disputeId, panel } = await escalatedSubmission(c);
+      const { submissionId, disputeId } = await escalatedSubmission(c);
       const { jurors, beforeDraw } = await drawAndRun(c, disputeId, [ACCEPT, ACCEPT, ACCEPT, ACCEPT, ACCEPT]);
       await executeFinal(c, disputeId, ACCEPT);
       const s = await settle(c, disputeId, 0n);
@@ -582,7 +570,7 @@ describe("CorpusDisputes: every wei of fees and slashes goes to exactly one plac
       expect(s.slashes.size).to.equal(0);
       expect(s.credits.size).to.equal(0);
       expect(s.burned).to.equal(0n);
-      await expectLocksReleased(c, beforeDraw, s.slashes, panel);
+      await expectLocksReleased(c, beforeDraw, s.slashes);
       for (const juror of jurors) {
         await asAccount(juror, async (signer) => {
           await expect(c.disputes.connect(signer).withdraw())
@@ -599,7 +587,7 @@ describe("CorpusDisputes: every wei of fees and slashes goes to exactly one plac
 
     it("the jurors are paid only from slashes: the coherent ones share the slash reward of an incoherent and a silent juror", async function () {
       const c = await loadFixture(disputesFixture);
-      const { disputeId, panel } = await escalatedSubmission(c);
+      const { disputeId } = await escalatedSubmission(c);
       const { jurors, beforeDraw } = await drawAndRun(c, disputeId, [REJECT, REJECT, ACCEPT, REJECT, null]);
       await executeFinal(c, disputeId, REJECT);
       // 12.5 + 25 = 37.5 CRP among 3: 12.5 CRP each.
@@ -614,7 +602,7 @@ describe("CorpusDisputes: every wei of fees and slashes goes to exactly one plac
       ]);
       expect(pot / 3n).to.equal(125n * 10n ** 17n);
       expect(s.credits).to.deep.equal(new Map([0, 1, 3].map((i) => [lower(at(jurors, i)), pot / 3n])));
-      await expectLocksReleased(c, beforeDraw, s.slashes, panel);
+      await expectLocksReleased(c, beforeDraw, s.slashes);
       await everyoneWithdraws(c);
     });
   });
