@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+// One mapping per kind of record (disputes, rounds, seats, balances) and two slots of parameters, each read
+// where it is needed; folding them into fewer variables would not save a storage access.
+/* solhint-disable max-states-count */
+
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -204,7 +208,8 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         mapping(address => uint256) storage seats = _seats[key];
         for (uint256 i; i < jurors.length; ++i) seats[jurors[i]] = _SEAT_DRAWN;
         mapping(uint256 => uint256) storage words = _juryLeaves[key];
-        for (uint256 w; w * PackedLeaves.PER_WORD < leaves.length; ++w) words[w] = PackedLeaves.pack(leaves, w * PackedLeaves.PER_WORD);
+        for (uint256 w; w * PackedLeaves.PER_WORD < leaves.length; ++w)
+            words[w] = PackedLeaves.pack(leaves, w * PackedLeaves.PER_WORD);
 
         // Jurors get the whole commit period, and never before the evidence is in.
         uint256 evidenceEnd = r.evidenceEnd;
@@ -304,8 +309,7 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         uint256 choices = d.choices;
         uint256 ruling = _rulingOf(r.tally, choices);
         require(
-            _isParty(disputeId, choices, msg.sender) &&
-                (ruling == 0 || _parties[disputeId][ruling - 1] != msg.sender),
+            _isParty(disputeId, choices, msg.sender) && (ruling == 0 || _parties[disputeId][ruling - 1] != msg.sender),
             DisputesNotLosingSide(disputeId, msg.sender)
         );
         uint256 jurySize = 2 * uint256(r.jurySize) + 1;
@@ -390,8 +394,9 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
 
     /// @inheritdoc ICorpusDisputes
     function appealCost(uint256 disputeId) external view returns (uint256) {
-        Dispute storage d = _existing(disputeId);
-        return (2 * uint256(_rounds[_roundKey(disputeId, d.lastRound)].jurySize) + 1) * _feePerJuror;
+        uint256 round = _existing(disputeId).lastRound;
+        require(round < MAX_APPEALS, DisputesNoMoreAppeals(disputeId));
+        return (2 * uint256(_rounds[_roundKey(disputeId, round)].jurySize) + 1) * _feePerJuror;
     }
 
     /// @inheritdoc ICorpusDisputes
@@ -524,6 +529,8 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         }
         bool listed;
         for (uint256 c; c < choices; ++c) {
+            // A ruling that favours no one could not be appealed by anyone.
+            require(excluded[c] != address(0), DisputesZeroAddress());
             _parties[disputeId][c] = excluded[c];
             if (excluded[c] == party) listed = true;
         }

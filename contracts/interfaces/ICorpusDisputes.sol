@@ -71,6 +71,8 @@ interface ICorpusDisputes is IArbitrator {
     /// @param payer Who paid the round's fee (the opener or the appellant).
     /// @param fee CRP paid for the round.
     /// @param jurors The jury in draw order (empty before the draw).
+    // A return value, never stored: one word per field is what the ABI encodes anyway.
+    // solhint-disable-next-line gas-struct-packing
     struct RoundView {
         uint256 jurySize;
         bool drawn;
@@ -91,7 +93,7 @@ interface ICorpusDisputes is IArbitrator {
 
     // ─── Errors ─────────────────────────────────────────────────────────────
 
-    /// @notice An address that must be set was zero.
+    /// @notice An address that must be set was zero (a contract, the party, or a party listed in `extraData`).
     error DisputesZeroAddress();
     /// @notice No dispute has this id.
     error DisputesUnknownDispute(uint256 disputeId);
@@ -385,7 +387,8 @@ interface ICorpusDisputes is IArbitrator {
     /// @return isFinal Whether it can no longer change.
     function currentRuling(uint256 disputeId) external view returns (uint256 ruling, bool isFinal);
 
-    /// @notice What appealing the current ruling costs now (the next jury's size times the fee per juror).
+    /// @notice What appealing the current ruling costs now (the next jury's size times the fee per juror);
+    /// reverts with {DisputesNoMoreAppeals} once the dispute is in its last possible round.
     /// @param disputeId The dispute.
     /// @return fee In CRP wei.
     function appealCost(uint256 disputeId) external view returns (uint256 fee);

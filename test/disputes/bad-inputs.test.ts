@@ -248,6 +248,16 @@ describe("CorpusDisputes: bad inputs revert with their named error and change no
       await expect(
         c.disputes.connect(c.alice).createDispute(2n, extraData(list), ZeroAddress),
       ).to.be.revertedWithCustomError(c.disputes, "DisputesZeroAddress");
+      // A party listed as zero: the ruling that favours it could never be appealed by anyone.
+      for (const zeroed of [
+        [ZeroAddress, c.bob.address],
+        [c.alice.address, ZeroAddress],
+      ]) {
+        await expect(hostile.open(c.arbitrator, extraData(zeroed), c.alice.address)).to.be.revertedWithCustomError(
+          c.disputes,
+          "DisputesZeroAddress",
+        );
+      }
       expect(await storedState(c)).to.deep.equal(before);
     });
 
@@ -611,6 +621,10 @@ describe("CorpusDisputes: bad inputs revert with their named error and change no
           .to.be.revertedWithCustomError(c.disputes, "DisputesNoMoreAppeals")
           .withArgs(disputeId);
       }
+      // The quote says so too, instead of pricing an appeal that cannot happen.
+      await expect(c.disputes.appealCost(disputeId))
+        .to.be.revertedWithCustomError(c.disputes, "DisputesNoMoreAppeals")
+        .withArgs(disputeId);
       expect(await storedState(c)).to.deep.equal(before);
       expect(await c.token.balanceOf(c.worker)).to.equal(workerBefore);
       expect(await c.disputes.currentRuling(disputeId)).to.deep.equal([0n, true]);
