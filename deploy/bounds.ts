@@ -137,6 +137,24 @@ export const PARAMETER_BOUNDS: Record<string, ParameterBound> = {
     max: 10_000,
     source: { contract: "CorpusDisputes" },
   },
+  "data.protocolFeeBps": {
+    read: (p) => p.data.protocolFeeBps,
+    min: 0,
+    max: 1_000,
+    source: { contract: "CorpusData", max: "MAX_PROTOCOL_FEE_BPS" },
+  },
+  "data.contributorShareFloorBps": {
+    read: (p) => p.data.contributorShareFloorBps,
+    min: 0,
+    max: 5_000,
+    source: { contract: "CorpusData", max: "MAX_CONTRIBUTOR_FLOOR_BPS" },
+  },
+  "data.royaltyCapBps": {
+    read: (p) => p.data.royaltyCapBps,
+    min: 0,
+    max: 1_000,
+    source: { contract: "CorpusData", max: "MAX_ROYALTY_CAP_BPS" },
+  },
 };
 
 /**

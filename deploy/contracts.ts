@@ -1,5 +1,6 @@
 import type { ContractRunner } from "ethers";
 import {
+  CorpusData__factory,
   CorpusDisputes__factory,
   CorpusGovernor__factory,
   CorpusStaking__factory,
@@ -23,6 +24,7 @@ export const CORPUS_CONTRACTS = {
   CorpusDisputes: CorpusDisputes__factory,
   CorpusTasks: CorpusTasks__factory,
   CorpusTasksLens: CorpusTasksLens__factory,
+  CorpusData: CorpusData__factory,
 } as const;
 
 export type CorpusContractName = keyof typeof CORPUS_CONTRACTS;

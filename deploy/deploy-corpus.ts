@@ -17,6 +17,7 @@ export interface CorpusDeployment {
   disputes: CorpusContracts["CorpusDisputes"];
   tasks: CorpusContracts["CorpusTasks"];
   tasksLens: CorpusContracts["CorpusTasksLens"];
+  data: CorpusContracts["CorpusData"];
   addressBook: AddressBook;
 }
 
@@ -74,6 +75,11 @@ export function toIgnitionParameters(p: CorpusParameters) {
       ],
       allowedTokens: p.tasks.allowedTokens,
     },
+    CorpusData: {
+      guardian: p.guardian,
+      initialParameters: [p.data.protocolFeeBps, p.data.contributorShareFloorBps, p.data.royaltyCapBps],
+      allowedTokens: p.data.allowedTokens,
+    },
   };
 }
 
@@ -87,6 +93,7 @@ const MODULE_KEYS: Record<CorpusContractName, string> = {
   CorpusDisputes: "disputes",
   CorpusTasks: "tasks",
   CorpusTasksLens: "tasksLens",
+  CorpusData: "data",
 };
 
 /**
@@ -130,6 +137,7 @@ export async function deployCorpus(
     disputes: c.CorpusDisputes,
     tasks: c.CorpusTasks,
     tasksLens: c.CorpusTasksLens,
+    data: c.CorpusData,
     addressBook,
   };
 }

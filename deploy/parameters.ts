@@ -49,6 +49,13 @@ export interface CorpusParameters {
     nonRevealSlashBps: number;
     incoherentSlashBps: number;
   };
+  data: {
+    protocolFeeBps: number;
+    contributorShareFloorBps: number;
+    royaltyCapBps: number;
+    /** Payment tokens besides CRP that licence offers may use. */
+    allowedTokens: string[];
+  };
 }
 
 export const PARAMETERS_DIR = path.join(__dirname, "parameters");
@@ -90,6 +97,9 @@ function parseShape(raw: unknown, source: string): CorpusParameters {
   const staking = asObject(root.staking, at("staking"));
   const tasks = asObject(root.tasks, at("tasks"));
   const disputes = asObject(root.disputes, at("disputes"));
+  const data = asObject(root.data, at("data"));
+  const dataTokens = data.allowedTokens;
+  if (!Array.isArray(dataTokens)) throw new DeploymentParametersError(`${at("data.allowedTokens")} must be an array`);
   const allowedTokens = tasks.allowedTokens;
   if (!Array.isArray(allowedTokens))
     throw new DeploymentParametersError(`${at("tasks.allowedTokens")} must be an array`);
@@ -139,6 +149,12 @@ function parseShape(raw: unknown, source: string): CorpusParameters {
       appealPeriod: asInteger(disputes.appealPeriod, at("disputes.appealPeriod")),
       nonRevealSlashBps: asInteger(disputes.nonRevealSlashBps, at("disputes.nonRevealSlashBps")),
       incoherentSlashBps: asInteger(disputes.incoherentSlashBps, at("disputes.incoherentSlashBps")),
+    },
+    data: {
+      protocolFeeBps: asInteger(data.protocolFeeBps, at("data.protocolFeeBps")),
+      contributorShareFloorBps: asInteger(data.contributorShareFloorBps, at("data.contributorShareFloorBps")),
+      royaltyCapBps: asInteger(data.royaltyCapBps, at("data.royaltyCapBps")),
+      allowedTokens: dataTokens.map((token: unknown, i) => asAddress(token, at(`data.allowedTokens[${i}]`))),
     },
   };
 }

@@ -13,7 +13,7 @@ import {IArbitrable} from "../interfaces/IArbitrable.sol";
 import {IArbitrator} from "../interfaces/IArbitrator.sol";
 import {ICorpusDisputes} from "../interfaces/ICorpusDisputes.sol";
 import {ICorpusStaking} from "../interfaces/ICorpusStaking.sol";
-import {PackedLeaves} from "../libraries/PackedLeaves.sol";
+import {Packed32} from "../libraries/Packed32.sol";
 
 /// @title CorpusDisputes
 /// @notice Dispute resolution: stake-drawn juries, commit–reveal votes, appeals to juries of `2n + 1`,
@@ -208,8 +208,8 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         mapping(address => uint256) storage seats = _seats[key];
         for (uint256 i; i < jurors.length; ++i) seats[jurors[i]] = _SEAT_DRAWN;
         mapping(uint256 => uint256) storage words = _juryLeaves[key];
-        for (uint256 w; w * PackedLeaves.PER_WORD < leaves.length; ++w)
-            words[w] = PackedLeaves.pack(leaves, w * PackedLeaves.PER_WORD);
+        for (uint256 w; w * Packed32.PER_WORD < leaves.length; ++w)
+            words[w] = Packed32.pack(leaves, w * Packed32.PER_WORD);
 
         // Jurors get the whole commit period, and never before the evidence is in.
         uint256 evidenceEnd = r.evidenceEnd;
@@ -630,7 +630,7 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         uint256 slashed,
         uint256 pot
     ) private {
-        uint256 coherentCount = PackedLeaves.popCount(coherentSeats);
+        uint256 coherentCount = Packed32.popCount(coherentSeats);
         if (coherentCount == 0) {
             _balances[payment.payer] += pot;
             emit RoundSettled(disputeId, round, ruling, 0, 0, slashed, pot);
@@ -744,8 +744,8 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
     function _leavesOf(uint256 key, uint256 jurySize) private view returns (uint256[] memory leaves) {
         leaves = new uint256[](jurySize);
         mapping(uint256 => uint256) storage words = _juryLeaves[key];
-        for (uint256 w; w * PackedLeaves.PER_WORD < jurySize; ++w) {
-            PackedLeaves.unpackInto(words[w], leaves, w * PackedLeaves.PER_WORD);
+        for (uint256 w; w * Packed32.PER_WORD < jurySize; ++w) {
+            Packed32.unpackInto(words[w], leaves, w * Packed32.PER_WORD);
         }
     }
 

@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-/// @title PackedLeaves
-/// @notice Staking sum-tree leaves (each below 2^32) packed eight to a storage word, seat i of a word at
-/// bits `32 i`: how review panels and juries remember who sits on them in one slot per eight members
-/// instead of one per address. Also counts the seats set in a bit mask of seats.
-library PackedLeaves {
-    /// @notice Leaves per word.
+/// @title Packed32
+/// @notice Values below 2^32 packed eight to a storage word, entry i of a word at bits `32 i`: how review
+/// panels and juries keep their members' sum-tree leaves, and data tokens their task and parent ids, in one
+/// slot per eight instead of one each. Also counts the seats set in a bit mask of seats.
+library Packed32 {
+    /// @notice Entries per word.
     uint256 internal constant PER_WORD = 8;
     uint256 private constant _BITS = 32;
 
-    /// @notice The leaf in seat `seat` of `word` (0: empty).
-    /// @param word Packed leaves.
-    /// @param seat Below {PER_WORD}.
-    /// @return leaf The leaf.
-    function leafAt(uint256 word, uint256 seat) internal pure returns (uint256 leaf) {
-        return (word >> (seat * _BITS)) & type(uint32).max;
+    /// @notice Entry `index` of `word` (0: empty).
+    /// @param word Packed entries.
+    /// @param index Below {PER_WORD}.
+    /// @return value The entry.
+    function at(uint256 word, uint256 index) internal pure returns (uint256 value) {
+        return (word >> (index * _BITS)) & type(uint32).max;
     }
 
     /// @notice Packs `leaves[from]` up to the next {PER_WORD} leaves into one word.
@@ -33,7 +33,7 @@ library PackedLeaves {
     /// @param from First index to write.
     function unpackInto(uint256 word, uint256[] memory leaves, uint256 from) internal pure {
         uint256 end = _end(leaves.length, from);
-        for (uint256 i = from; i < end; ++i) leaves[i] = leafAt(word, i - from);
+        for (uint256 i = from; i < end; ++i) leaves[i] = at(word, i - from);
     }
 
     /// @notice The first `size` leaves of one word.

@@ -16,7 +16,7 @@ import {IArbitrator} from "../interfaces/IArbitrator.sol";
 import {ICorpusStaking} from "../interfaces/ICorpusStaking.sol";
 import {ICorpusTasks} from "../interfaces/ICorpusTasks.sol";
 import {TaskRecords} from "./TaskRecords.sol";
-import {PackedLeaves} from "../libraries/PackedLeaves.sol";
+import {Packed32} from "../libraries/Packed32.sol";
 
 /// @title CorpusTasks
 /// @notice The task registry: escrowed data tasks, submissions, stake-drawn review panels, disputes through
@@ -270,7 +270,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         exclude[1] = sub.worker;
         if (round != 0) {
             uint256 previous = sub.panel;
-            for (uint256 i; i < panelSize; ++i) exclude[2 + i] = STAKING.leafOwner(PackedLeaves.leafAt(previous, i));
+            for (uint256 i; i < panelSize; ++i) exclude[2 + i] = STAKING.leafOwner(Packed32.at(previous, i));
         }
         (address[] memory panel, uint256[] memory leaves) = STAKING.drawAndLock(
             _drawKey(submissionId, round),
@@ -278,7 +278,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
             exclude,
             TaskRecords.reviewStake(task)
         );
-        sub.panel = PackedLeaves.pack(leaves, 0);
+        sub.panel = Packed32.pack(leaves, 0);
 
         uint256 reviewDeadline = block.timestamp + task.reviewWindow;
         sub.status = Status.Reviewing;
@@ -320,7 +320,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         emit Attested(submissionId, msg.sender, accept, reasonHash);
 
         if (status == Status.Reviewing) {
-            uint256 agreeing = PackedLeaves.popCount(accept ? accepts : voted & ~accepts);
+            uint256 agreeing = Packed32.popCount(accept ? accepts : voted & ~accepts);
             if (agreeing >= _tasks[sub.taskId].quorum) {
                 uint256 disputeDeadline = block.timestamp + _disputeWindow;
                 sub.status = Status.Provisional;
@@ -740,7 +740,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         excluded[0] = sub.worker;
         excluded[1] = task.requester;
         uint256 panel = sub.panel;
-        for (uint256 i; i < panelSize; ++i) excluded[2 + i] = STAKING.leafOwner(PackedLeaves.leafAt(panel, i));
+        for (uint256 i; i < panelSize; ++i) excluded[2 + i] = STAKING.leafOwner(Packed32.at(panel, i));
         bytes memory extraData = abi.encode(excluded);
         sub.status = Status.Disputed;
         // From here the deadline is the arbitrator's: without a ruling by then, the submission can be voided.
@@ -816,7 +816,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
         uint256[] memory keep = _slashes(sub, task.panelSize, lock, overturnedSeats, absentSeats);
         uint256[] memory release = new uint256[](keep.length);
         for (uint256 seat; seat < keep.length; ++seat) release[seat] = lock - keep[seat];
-        members = STAKING.unlockLeaves(PackedLeaves.unpack(sub.panel, keep.length), release);
+        members = STAKING.unlockLeaves(Packed32.unpack(sub.panel, keep.length), release);
         for (uint256 seat; seat < keep.length; ++seat) {
             if (keep[seat] == 0) continue;
             slashedSeats |= 1 << seat;
@@ -866,7 +866,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
     ) private returns (uint256 share, uint256 toRequester) {
         if (!paid) return (0, 0);
         uint256 fee = TaskRecords.validatorFee(task);
-        uint256 coherentCount = PackedLeaves.popCount(coherentSeats);
+        uint256 coherentCount = Packed32.popCount(coherentSeats);
         if (coherentCount != 0) {
             share = fee / coherentCount;
             if (share != 0) {
@@ -884,7 +884,7 @@ contract CorpusTasks is ICorpusTasks, GuardedPausable, ReentrancyGuardTransient 
 
     /// @dev Whether `account` holds the staking leaf in `seat` of the packed panel.
     function _isSeatedAt(uint256 panel, uint256 seat, address account) private view returns (bool) {
-        uint256 leaf = PackedLeaves.leafAt(panel, seat);
+        uint256 leaf = Packed32.at(panel, seat);
         return leaf != 0 && STAKING.leafOf(account) == leaf;
     }
 

@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {ICorpusStaking} from "../interfaces/ICorpusStaking.sol";
 import {ICorpusTasks} from "../interfaces/ICorpusTasks.sol";
-import {PackedLeaves} from "../libraries/PackedLeaves.sol";
+import {Packed32} from "../libraries/Packed32.sol";
 
 /// @title TaskRecords
 /// @notice The task registry's storage records, and the views integrators page through them with.
@@ -136,7 +136,7 @@ library TaskRecords {
         uint256 packed = sub.panel;
         uint256 panelSize = packed == 0 ? 0 : tasks[sub.taskId].panelSize;
         address[] memory panel = new address[](panelSize);
-        for (uint256 i; i < panelSize; ++i) panel[i] = staking.leafOwner(PackedLeaves.leafAt(packed, i));
+        for (uint256 i; i < panelSize; ++i) panel[i] = staking.leafOwner(Packed32.at(packed, i));
         view_ = ICorpusTasks.SubmissionView({
             taskId: sub.taskId,
             worker: sub.worker,

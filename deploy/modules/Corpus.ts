@@ -1,6 +1,7 @@
 import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import { id } from "ethers";
 import CorpusCoreModule, { TIMELOCK_ROLES } from "./CorpusCore";
+import CorpusDataModule from "./CorpusData";
 import CorpusDisputesModule from "./CorpusDisputes";
 import CorpusStakingModule from "./CorpusStaking";
 import CorpusTasksModule from "./CorpusTasks";
@@ -22,6 +23,7 @@ const CorpusModule = buildModule("Corpus", (m) => {
   const staking = m.useModule(CorpusStakingModule);
   const disputes = m.useModule(CorpusDisputesModule);
   const tasks = m.useModule(CorpusTasksModule);
+  const data = m.useModule(CorpusDataModule);
 
   const grants = [
     m.call(staking.staking, "grantRole", [STAKING_ROLES.LOCKER_ROLE, tasks.tasks], { id: "grantTasksLocker" }),
@@ -44,7 +46,7 @@ const CorpusModule = buildModule("Corpus", (m) => {
     after: grants,
   });
 
-  return { ...core, ...staking, ...disputes, ...tasks };
+  return { ...core, ...staking, ...disputes, ...tasks, ...data };
 });
 
 export default CorpusModule;

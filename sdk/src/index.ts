@@ -5,6 +5,7 @@
  * when the contracts compile; nothing is written by hand. The typed client arrives with the SDK issue.
  */
 export {
+  CorpusData__factory,
   CorpusDisputes__factory,
   CorpusGovernor__factory,
   CorpusStaking__factory,
@@ -17,6 +18,7 @@ export {
   PrevrandaoRandomness__factory,
 } from "./typechain";
 export type {
+  CorpusData,
   CorpusDisputes,
   CorpusGovernor,
   CorpusStaking,
@@ -26,6 +28,7 @@ export type {
   CorpusToken,
   IArbitrable,
   IArbitrator,
+  ICorpusData,
   ICorpusDisputes,
   ICorpusTasks,
   PrevrandaoRandomness,

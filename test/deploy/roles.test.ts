@@ -131,6 +131,10 @@ const EXPECTED_HOLDERS: Record<string, Record<string, string[]>> = {
     GUARDIAN_ROLE: ["guardian"],
   },
   CorpusTasksLens: {},
+  CorpusData: {
+    DEFAULT_ADMIN_ROLE: ["CorpusTimelock"],
+    GUARDIAN_ROLE: ["guardian"],
+  },
 };
 
 describe("deployed roles", () => {
