@@ -205,9 +205,8 @@ interface ICorpusData {
     /// @param amount What was sent.
     event ProtocolFeesSwept(IERC20 indexed token, uint256 amount);
     /// @notice ERC-4906: the token's metadata changed (a new version was published).
-    /// @param _tokenId The token.
-    // solhint-disable-next-line var-name-mixedcase
-    event MetadataUpdate(uint256 _tokenId);
+    /// @param tokenId The token.
+    event MetadataUpdate(uint256 tokenId);
     /// @notice The owner set the ERC-2981 royalty.
     /// @param tokenId The token.
     /// @param receiver Who receives royalties.
