@@ -517,9 +517,9 @@ interface ICorpusTasks is IArbitrable {
     /// @return amount In wei.
     function balanceOf(IERC20 token, address account) external view returns (uint256 amount);
 
+    // solhint-disable-next-line func-name-mixedcase
     /// @notice CRP: always a payment token, and the token of dispute fees and stake.
     /// @return The CRP token.
-    // solhint-disable-next-line func-name-mixedcase
     function CRP() external view returns (IERC20);
 
     /// @notice The number of tasks ever created (ids run from 1 to this).
