@@ -272,7 +272,6 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
 
     /// @inheritdoc ICorpusData
     function claim(uint256 tokenId, IERC20 token) external nonReentrant returns (uint256 amount) {
-        _requireOwned(tokenId);
         amount = _settleClaim(tokenId, token);
         require(amount != 0, DataNothingToClaim(msg.sender));
         token.safeTransfer(msg.sender, amount);
@@ -281,10 +280,7 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
     /// @inheritdoc ICorpusData
     function claimMany(uint256[] calldata tokenIds, IERC20 token) external nonReentrant returns (uint256 amount) {
         require(tokenIds.length <= MAX_CLAIM_BATCH, DataTooManyTokens(tokenIds.length, MAX_CLAIM_BATCH));
-        for (uint256 i; i < tokenIds.length; ++i) {
-            _requireOwned(tokenIds[i]);
-            amount += _settleClaim(tokenIds[i], token);
-        }
+        for (uint256 i; i < tokenIds.length; ++i) amount += _settleClaim(tokenIds[i], token);
         require(amount != 0, DataNothingToClaim(msg.sender));
         token.safeTransfer(msg.sender, amount);
     }
@@ -349,8 +345,7 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
 
     /// @inheritdoc ICorpusData
     function unitsOf(uint256 tokenId, address contributor) public view returns (uint256 units) {
-        Data storage data = _data[tokenId];
-        uint256 count = data.taskCount;
+        uint256 count = _data[tokenId].taskCount;
         mapping(uint256 => uint256) storage words = _taskWords[tokenId];
         for (uint256 i; i < count; ++i) {
             uint256 taskId = Packed32.at(words[i / Packed32.PER_WORD], i % Packed32.PER_WORD);

@@ -296,7 +296,8 @@ interface ICorpusData {
 
     // ─── Contributors ───────────────────────────────────────────────────────
 
-    /// @notice Sends the caller its share of `tokenId`'s contributor pool in `token`.
+    /// @notice Sends the caller its share of `tokenId`'s contributor pool in `token` (a token that does not
+    /// exist has no contributors: {DataNothingToClaim}).
     /// @param tokenId The token.
     /// @param token Payment token.
     /// @return amount What was sent.

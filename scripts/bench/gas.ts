@@ -12,6 +12,7 @@ import { namedAccounts } from "../lib/accounts";
 import type { BenchContext } from "./bench-context";
 import { REGRESSION_TOLERANCE, type GasFigures, changesTable, compareGas, failsGate } from "./compare";
 import { GasMeter } from "./gas-meter";
+import { benchData } from "./operations/data";
 import { benchDisputes } from "./operations/disputes";
 import { benchGovernance } from "./operations/governance";
 import { benchDrawScaling, benchStaking } from "./operations/staking";
@@ -32,6 +33,7 @@ const GROUPS: ((ctx: BenchContext) => Promise<void>)[] = [
   benchTasks,
   benchTaskPayouts,
   benchDisputes,
+  benchData,
 ];
 
 async function main() {

@@ -12,6 +12,7 @@ import { governanceChapter } from "./chapters/02-governance";
 import { leavingChapter, stakingChapter } from "./chapters/03-staking";
 import { tasksChapter } from "./chapters/04-tasks";
 import { disputesChapter } from "./chapters/05-disputes";
+import { dataChapter } from "./chapters/06-data";
 
 const CHAPTERS: ((ctx: DemoContext) => Promise<void>)[] = [
   deployChapter,
@@ -20,6 +21,7 @@ const CHAPTERS: ((ctx: DemoContext) => Promise<void>)[] = [
   tasksChapter,
   leavingChapter,
   disputesChapter,
+  dataChapter,
 ];
 
 async function main() {

@@ -66,7 +66,14 @@ export function mintParams(taskIds: bigint[], overrides: Partial<MintParams> = {
 
 /** Mints as `minter`; returns the new token id. */
 export async function mintData(d: CorpusDeployment, minter: Signer, params: MintParams): Promise<bigint> {
-  const receipt = await (await d.data.connect(minter).mint(params)).wait();
+  return dataTokenIdFrom(d, await (await d.data.connect(minter).mint(params)).wait());
+}
+
+/** The token id of the `DataMinted` event in `receipt`. */
+export function dataTokenIdFrom(
+  d: CorpusDeployment,
+  receipt: { logs: readonly { topics: readonly string[]; data: string }[] } | null,
+): bigint {
   for (const log of receipt?.logs ?? []) {
     const parsed = d.data.interface.parseLog({ topics: [...log.topics], data: log.data });
     if (parsed?.name === "DataMinted") return parsed.args.getValue("tokenId") as bigint;
