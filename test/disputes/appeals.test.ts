@@ -12,7 +12,6 @@ import {
   OPENING_FEE,
   PHASE,
   REJECT,
-  SLASH_REWARD_BPS,
   type DisputesFixture,
   type Vote,
   closeDispute,
@@ -20,23 +19,17 @@ import {
   disputesFixture,
   expectDisputesSolvent,
   runRound,
+  slashRewardOf,
 } from "../helpers/disputes";
 import { BOND, PROTOCOL_FEE, REVIEW_STAKE, REWARD, STATUS, VALIDATOR_FEE } from "../helpers/tasks";
+import { at } from "../helpers/lists";
 
 // Appeals with the real arbitrator behind the task registry: juries of 5 at 20 CRP each, and each appeal to a
 // jury of 2n + 1 (11, 23, 47) paid by the appellant at 20 CRP per juror; 500 CRP locked per juror, 50 CRP lost
 // for an incoherent vote, 100 CRP for no reveal, a quarter of every slash to the round's coherent jurors.
 const A = ACCEPT;
 const R = REJECT;
-/** What staking pays the beneficiary of a slash of `amount`: a quarter; the rest is burnt. */
-const rewardOf = (amount: bigint) => (amount * SLASH_REWARD_BPS) / 10_000n;
 const repeat = (vote: Vote, times: number): Vote[] => Array.from({ length: times }, () => vote);
-
-function at<T>(list: readonly T[], index: number): T {
-  const item = list[index];
-  if (item === undefined) throw new Error(`nothing at ${index}`);
-  return item;
-}
 
 /** What `account` can withdraw from the registry in CRP. */
 async function owedTo(c: DisputesFixture, account: string) {
@@ -152,7 +145,7 @@ describe("CorpusDisputes: appeals", () => {
 
       // Round 0: the three who rejected lose 50 CRP each; the two who accepted share the 100 CRP fee and the
       // quarter of those slashes the dispute contract received.
-      const pot0 = OPENING_FEE + rewardOf(3n * INCOHERENT_SLASH);
+      const pot0 = OPENING_FEE + slashRewardOf(3n * INCOHERENT_SLASH);
       const settle0 = c.disputes.settleRound(disputeId, 0n);
       await expect(settle0)
         .to.emit(c.disputes, "RoundSettled")
@@ -161,7 +154,7 @@ describe("CorpusDisputes: appeals", () => {
         round0.slice(0, 3).map((juror) => [juror, c.arbitrator, c.arbitrator, INCOHERENT_SLASH]),
       );
       // Round 1: eight coherent jurors share the worker's 220 CRP and the reward of three incoherence slashes.
-      const pot1 = 11n * FEE_PER_JUROR + rewardOf(3n * INCOHERENT_SLASH);
+      const pot1 = 11n * FEE_PER_JUROR + slashRewardOf(3n * INCOHERENT_SLASH);
       const settle1 = c.disputes.settleRound(disputeId, 1n);
       await expect(settle1)
         .to.emit(c.disputes, "RoundSettled")
@@ -211,7 +204,7 @@ describe("CorpusDisputes: appeals", () => {
         .withArgs(disputeId, 1n, REJECT, 11n, FEE_PER_JUROR, 0n, 0n);
       // Round 0: the three rejecters share 100 CRP and the reward of the two accepters' slashes; 125 CRP does not
       // divide by three, and the first coherent juror in draw order takes the 2 wei of dust.
-      const pot0 = OPENING_FEE + rewardOf(2n * INCOHERENT_SLASH);
+      const pot0 = OPENING_FEE + slashRewardOf(2n * INCOHERENT_SLASH);
       const share0 = pot0 / 3n;
       expect(pot0 - 3n * share0).to.equal(2n);
       await expect(c.disputes.settleRound(disputeId, 0n))
@@ -296,10 +289,10 @@ describe("CorpusDisputes: appeals", () => {
       // Rounds 0 and 2 have no coherent juror (their one voter voted against the final ruling): each refunds its
       // payer the fee and the reward of its slashes. Rounds 1 and 3 pay everything to their one coherent juror.
       expect(await c.disputes.balanceOf(c.worker)).to.equal(
-        OPENING_FEE + rewardOf(INCOHERENT_SLASH + 4n * NON_REVEAL_SLASH),
+        OPENING_FEE + slashRewardOf(INCOHERENT_SLASH + 4n * NON_REVEAL_SLASH),
       );
       expect(await c.disputes.balanceOf(c.requester)).to.equal(
-        23n * FEE_PER_JUROR + rewardOf(INCOHERENT_SLASH + 22n * NON_REVEAL_SLASH),
+        23n * FEE_PER_JUROR + slashRewardOf(INCOHERENT_SLASH + 22n * NON_REVEAL_SLASH),
       );
       await expectDisputesSolvent(c, "after four rounds");
       expect((await c.tasks.getSubmission(submissionId)).ruling).to.equal(ACCEPT);

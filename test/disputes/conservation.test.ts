@@ -22,6 +22,7 @@ import {
   newSalt,
   revealAs,
 } from "../helpers/disputes";
+import { at } from "../helpers/lists";
 
 /**
  * Conservation of CRP in CorpusDisputes under random dispute histories (model-based property test).
@@ -138,12 +139,6 @@ async function conservationFixture() {
 }
 
 type Real = Awaited<ReturnType<typeof conservationFixture>>;
-
-function at<T>(list: readonly T[], i: number): T {
-  const x = list[i];
-  if (x === undefined) throw new Error(`no element ${i}`);
-  return x;
-}
 
 const add = (map: Map<string, bigint>, key: string, amount: bigint) =>
   map.set(lower(key), (map.get(lower(key)) ?? 0n) + amount);

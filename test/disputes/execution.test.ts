@@ -10,13 +10,14 @@ import {
   OPENING_FEE,
   PHASE,
   REJECT,
-  SLASH_REWARD_BPS,
   disputeIdFrom,
   disputesFixture,
   expectDisputesSolvent,
   runRound,
+  slashRewardOf,
 } from "../helpers/disputes";
 import { fundFromTreasury } from "../helpers/staking";
+import { at } from "../helpers/lists";
 
 // Delivering a ruling to an arbitrable contract that misbehaves (contracts/test/HostileArbitrable.sol): the
 // callback gets exactly CALLBACK_GAS (300k), no return data is copied, a failed callback changes nothing and can
@@ -29,13 +30,6 @@ const CALLBACK_GAS = 300_000n;
 const NEEDED = CALLBACK_GAS + CALLBACK_GAS / 63n + 20_000n;
 /** Plenty: a limit far above what delivery needs, to show the cost does not grow with it. */
 const WIDE = 5_000_000;
-const rewardOf = (amount: bigint) => (amount * SLASH_REWARD_BPS) / 10_000n;
-
-function at<T>(list: readonly T[], index: number): T {
-  const item = list[index];
-  if (item === undefined) throw new Error(`nothing at ${index}`);
-  return item;
-}
 
 /**
  * A HostileArbitrable funded with exactly the opening fee opens a dispute between alice (ruling 1) and bob
@@ -109,7 +103,7 @@ describe("CorpusDisputes: executing a ruling", () => {
 
       // Settling does not wait for the arbitrable: the three who accepted share the fee and the slash rewards.
       const slashed = INCOHERENT_SLASH + NON_REVEAL_SLASH;
-      const pot = OPENING_FEE + rewardOf(slashed);
+      const pot = OPENING_FEE + slashRewardOf(slashed);
       const share = pot / 3n;
       await expect(c.disputes.settleRound(disputeId, 0n))
         .to.emit(c.disputes, "RoundSettled")

@@ -13,7 +13,6 @@ import {
   OPENING_FEE,
   PHASE,
   REJECT,
-  SLASH_REWARD_BPS,
   type DisputesFixture,
   type Vote,
   attestAsMember,
@@ -26,18 +25,18 @@ import {
   newSalt,
   passPhase,
   runRound,
+  slashRewardOf,
 } from "../helpers/disputes";
+import { at } from "../helpers/lists";
 
 // Local parameters (deploy/parameters/31337.json): 20 CRP per juror, juries of 5 (an opening fee of 100 CRP),
 // 500 CRP locked per juror; a juror who does not reveal loses 20% of it (100 CRP), one who reveals another
 // ruling than the final 10% (50 CRP). Staking pays a quarter of every slash to its beneficiary (the dispute
 // contract, which credits it to the coherent jurors or the payer) and burns the rest.
-const BPS = 10_000n;
 const FEE_PER_JUROR = OPENING_FEE / JURY_SIZE;
 /** What the dispute contract receives when a juror is slashed `amount`. */
-const rewardOf = (amount: bigint) => (amount * SLASH_REWARD_BPS) / BPS;
-const NON_REVEAL_REWARD = rewardOf(NON_REVEAL_SLASH); // 25 CRP
-const INCOHERENT_REWARD = rewardOf(INCOHERENT_SLASH); // 12.5 CRP
+const NON_REVEAL_REWARD = slashRewardOf(NON_REVEAL_SLASH); // 25 CRP
+const INCOHERENT_REWARD = slashRewardOf(INCOHERENT_SLASH); // 12.5 CRP
 
 const lower = (a: string) => a.toLowerCase();
 
@@ -54,12 +53,6 @@ async function stakesOf(c: DisputesFixture, accounts: readonly string[]): Promis
     stakes.set(lower(account), { staked, locked });
   }
   return stakes;
-}
-
-function at<T>(list: readonly T[], i: number): T {
-  const x = list[i];
-  if (x === undefined) throw new Error(`no element ${i}`);
-  return x;
 }
 
 /** What one settleRound did, read from its events and from the balances around it. */
@@ -128,7 +121,7 @@ async function settle(c: DisputesFixture, disputeId: bigint, round: bigint): Pro
       ];
       expect(lower(slasher), "the dispute contract slashes").to.equal(lower(c.arbitrator));
       expect(lower(beneficiary), "to itself").to.equal(lower(c.arbitrator));
-      expect(paid, "a quarter of the slash to the dispute contract").to.equal(rewardOf(amount));
+      expect(paid, "a quarter of the slash to the dispute contract").to.equal(slashRewardOf(amount));
       expect(burnt, "the rest burnt").to.equal(amount - paid);
       expect(slashes.has(lower(validator)), "each juror slashed at most once per round").to.equal(false);
       slashes.set(lower(validator), amount);

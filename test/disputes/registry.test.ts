@@ -14,7 +14,6 @@ import {
   OPENING_FEE,
   PHASE,
   REJECT,
-  SLASH_REWARD_BPS,
   type DisputesFixture,
   attestAsMember,
   closeDispute,
@@ -28,6 +27,7 @@ import {
   passPhase,
   revealAs,
   runRound,
+  slashRewardOf,
 } from "../helpers/disputes";
 import { stakeAs } from "../helpers/staking";
 import {
@@ -41,6 +41,7 @@ import {
   postTask,
   submitWork,
 } from "../helpers/tasks";
+import { at } from "../helpers/lists";
 
 // The registry's disputes end to end with the real arbitrator (CorpusDisputes): the default task (100 CRP
 // reward, 10 CRP bond, 5 CRP validator fee, 3-member panel of which 2 must agree, 1,000 CRP review stake),
@@ -48,14 +49,6 @@ import {
 // worker), 2 rejects (favours the requester).
 const A = ACCEPT;
 const R = REJECT;
-/** What staking pays the beneficiary of a slash of `amount`: a quarter; the rest is burnt. */
-const rewardOf = (amount: bigint) => (amount * SLASH_REWARD_BPS) / 10_000n;
-
-function at<T>(list: readonly T[], index: number): T {
-  const item = list[index];
-  if (item === undefined) throw new Error(`nothing at ${index}`);
-  return item;
-}
 
 /** What `account` can withdraw from the registry in CRP. */
 async function owedTo(c: DisputesFixture, account: string) {
@@ -147,14 +140,14 @@ describe("CorpusDisputes through the task registry", () => {
           slasher: c.registry,
           beneficiary: c.worker.address,
           amount: REVIEW_STAKE,
-          reward: rewardOf(REVIEW_STAKE),
+          reward: slashRewardOf(REVIEW_STAKE),
         })),
       );
 
       expect((await c.tasks.getSubmission(submissionId)).status).to.equal(STATUS.Accepted);
       expect(await owedTo(c, c.worker.address)).to.equal(REWARD + BOND);
       expect(await owedTo(c, c.requester.address)).to.equal(0n);
-      expect(await c.token.balanceOf(c.worker)).to.equal(workerCrpBefore + 3n * rewardOf(REVIEW_STAKE));
+      expect(await c.token.balanceOf(c.worker)).to.equal(workerCrpBefore + 3n * slashRewardOf(REVIEW_STAKE));
       for (const [i, member] of panel.entries()) {
         expect(await stakeOf(c, member)).to.deep.equal({ staked: at(stakedBefore, i) - REVIEW_STAKE, locked: 0n });
         expect(await owedTo(c, member)).to.equal(0n);
@@ -172,7 +165,7 @@ describe("CorpusDisputes through the task registry", () => {
       const { jurors } = await runRound(c, disputeId, [R, R, R, R, A]);
       expect(await closeDispute(c, disputeId)).to.equal(REJECT);
       // Four coherent jurors share the requester's fee and the reward of the fifth one's incoherence slash.
-      const share = (OPENING_FEE + rewardOf(INCOHERENT_SLASH)) / 4n;
+      const share = (OPENING_FEE + slashRewardOf(INCOHERENT_SLASH)) / 4n;
       for (const juror of jurors.slice(0, 4)) expect(await c.disputes.balanceOf(juror)).to.equal(share);
       expect(await c.disputes.balanceOf(at(jurors, 4))).to.equal(0n);
 
@@ -191,14 +184,14 @@ describe("CorpusDisputes through the task registry", () => {
           slasher: c.registry,
           beneficiary: c.requester.address,
           amount: REVIEW_STAKE,
-          reward: rewardOf(REVIEW_STAKE),
+          reward: slashRewardOf(REVIEW_STAKE),
         })),
       );
 
       expect((await c.tasks.getSubmission(submissionId)).status).to.equal(STATUS.Rejected);
       expect(await owedTo(c, c.worker.address)).to.equal(0n);
       expect(await owedTo(c, c.requester.address)).to.equal(BOND);
-      expect(await c.token.balanceOf(c.requester)).to.equal(requesterCrpBefore + 3n * rewardOf(REVIEW_STAKE));
+      expect(await c.token.balanceOf(c.requester)).to.equal(requesterCrpBefore + 3n * slashRewardOf(REVIEW_STAKE));
       for (const [i, member] of panel.entries()) {
         expect(await stakeOf(c, member)).to.deep.equal({ staked: at(stakedBefore, i) - REVIEW_STAKE, locked: 0n });
         expect(await owedTo(c, member)).to.equal(0n);
@@ -473,7 +466,7 @@ describe("CorpusDisputes through the task registry", () => {
       const fundsBefore = (await c.tasks.getTask(taskId)).funds;
       const tx = judge(fixture, [A, A, A, R, null], ACCEPT, {
         coherent: 3n,
-        share: rewardOf(slashed) / 3n,
+        share: slashRewardOf(slashed) / 3n,
         slashed,
       });
       await expect(tx)
@@ -495,7 +488,7 @@ describe("CorpusDisputes through the task registry", () => {
       const slashed = INCOHERENT_SLASH + NON_REVEAL_SLASH;
       const tx = judge(fixture, [R, R, R, A, null], REJECT, {
         coherent: 3n,
-        share: rewardOf(slashed) / 3n,
+        share: slashRewardOf(slashed) / 3n,
         slashed,
       });
       await expect(tx)
@@ -512,7 +505,11 @@ describe("CorpusDisputes through the task registry", () => {
       const { c, taskId, submissionId } = fixture;
       // One accept, one reject, three silent: ruling 0, both revealers coherent, three non-reveal slashes.
       const slashed = 3n * NON_REVEAL_SLASH;
-      const tx = judge(fixture, [A, R, null, null, null], 0n, { coherent: 2n, share: rewardOf(slashed) / 2n, slashed });
+      const tx = judge(fixture, [A, R, null, null, null], 0n, {
+        coherent: 2n,
+        share: slashRewardOf(slashed) / 2n,
+        slashed,
+      });
       await expect(tx).to.emit(c.tasks, "SubmissionFinalized").withArgs(submissionId, taskId, STATUS.Voided, BOND, 0n);
       expect((await c.tasks.getSubmission(submissionId)).status).to.equal(STATUS.Voided);
       expect(await owedTo(c, c.worker.address)).to.equal(BOND);

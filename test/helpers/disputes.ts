@@ -46,6 +46,8 @@ export const JUROR_LOCK = 500n * CRP;
 export const NON_REVEAL_SLASH = (JUROR_LOCK * 2_000n) / 10_000n;
 export const INCOHERENT_SLASH = (JUROR_LOCK * 1_000n) / 10_000n;
 export const SLASH_REWARD_BPS = 2_500n;
+/** What staking pays the beneficiary of a slash of `amount` (a quarter); the rest is burnt. */
+export const slashRewardOf = (amount: bigint) => (amount * SLASH_REWARD_BPS) / 10_000n;
 export const ACCEPT = 1n;
 export const REJECT = 2n;
 /** How many validators the fixture stakes: enough for a panel of 3 and a third appeal's jury of 47. */
@@ -116,6 +118,21 @@ export async function disputesOwe(c: DisputesFixture, accounts: string[]): Promi
   }
   for (const account of new Set(accounts.map((a) => a.toLowerCase()))) owed += await c.disputes.balanceOf(account);
   return owed;
+}
+
+/**
+ * How each of `accounts`' dispute balances moved since `before` (only the non-zero moves), and their sum:
+ * what a settlement credited, to be compared with the round's fee plus its slash reward.
+ */
+export async function creditsSince(c: DisputesFixture, accounts: string[], before: Map<string, bigint>) {
+  const credits = new Map<string, bigint>();
+  let total = 0n;
+  for (const account of accounts) {
+    const delta = (await c.disputes.balanceOf(account)) - (before.get(account) ?? 0n);
+    if (delta !== 0n) credits.set(account, delta);
+    total += delta;
+  }
+  return { credits, total };
 }
 
 /** Every account that can hold a dispute balance in the fixture: validators, parties and named accounts. */
