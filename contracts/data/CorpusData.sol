@@ -139,9 +139,11 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
         uint256 contributorShare = params.contributorShareBps;
         uint256 parentShare = params.parentShareBps;
         // The fees can never exceed the price, whatever the protocol fee becomes.
+        uint256 sharesCap = _BPS - MAX_PROTOCOL_FEE_BPS;
         require(
             contributorShare >= _contributorFloorBps &&
-                contributorShare + parentShare <= _BPS - MAX_PROTOCOL_FEE_BPS &&
+                contributorShare <= sharesCap &&
+                parentShare <= sharesCap - contributorShare &&
                 (parentShare == 0 || parentCount != 0),
             DataInvalidShares(contributorShare, parentShare)
         );
