@@ -86,7 +86,8 @@ interface ICorpusData {
     error DataNotTaskRequester(uint256 taskId, address caller);
     /// @notice The task still takes submissions or has submissions pending.
     error DataTaskNotFinished(uint256 taskId);
-    /// @notice The task already backs a token (or appears twice in the list).
+    /// @notice The task already backs token `tokenId` (or appears twice in the list: `tokenId` is then the
+    /// token being minted).
     error DataTaskAlreadyMinted(uint256 taskId, uint256 tokenId);
     /// @notice The linked tasks have no accepted submission: there would be no contributor to pay.
     error DataNoContributors();
