@@ -68,6 +68,7 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
         uint8 taskCount;
         uint8 parentCount;
         uint32 versionCount;
+        uint64 licenseDuration;
     }
 
     struct Version {
@@ -75,11 +76,11 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
         string uri;
     }
 
-    /// @dev The offer: token and price in one slot, duration and terms hash in the next, the URI apart.
+    /// @dev The offer: token and price in one slot, the terms hash in the next, the URI apart; its duration
+    /// lives in the token's {Data} slot, which a sale reads anyway.
     struct Offer {
         IERC20 token;
         uint96 price;
-        uint64 duration;
         bytes32 termsHash;
         string termsUri;
     }
@@ -160,7 +161,8 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
             parentShareBps: uint16(parentShare),
             taskCount: uint8(taskCount),
             parentCount: uint8(parentCount),
-            versionCount: 1
+            versionCount: 1,
+            licenseDuration: 0
         });
         _versions[tokenId][0] = Version(params.contentHash, params.metadataUri);
         emit DataMinted(
@@ -203,13 +205,9 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
                 DataInvalidDuration(license.duration, MAX_LICENSE_DURATION)
             );
         }
-        _offers[tokenId] = Offer(
-            license.token,
-            license.price.toUint96(),
-            uint64(license.duration),
-            license.termsHash,
-            license.termsUri
-        );
+        require(license.price <= type(uint96).max, DataPriceTooHigh(license.price, type(uint96).max));
+        _offers[tokenId] = Offer(license.token, uint96(license.price), license.termsHash, license.termsUri);
+        _data[tokenId].licenseDuration = uint64(license.duration);
         emit LicenseOffered(
             tokenId,
             license.token,
@@ -245,29 +243,33 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
     function buyLicense(
         uint256 tokenId,
         address licensee,
-        uint256 maxPrice,
-        bytes32 termsHash
+        Quote calldata quote
     ) external nonReentrant whenNotPaused returns (uint256) {
-        return _buy(tokenId, licensee, maxPrice, termsHash);
+        return _buy(tokenId, licensee, quote);
     }
 
     /// @inheritdoc ICorpusData
     function buyLicenseWithPermit(
         uint256 tokenId,
         address licensee,
-        uint256 maxPrice,
-        bytes32 termsHash,
+        Quote calldata quote,
         uint256 deadline,
         uint8 v,
         bytes32 r,
         bytes32 s
     ) external nonReentrant whenNotPaused returns (uint256) {
+        // Only the offer's own token is asked for a permit (a stale quote then fails in {_buy} with its named
+        // error). A permit someone front-ran is spent already; the allowance it granted is what matters. If
+        // there is none, the transfer fails with the token's own error.
         IERC20 token = _offers[tokenId].token;
-        // A permit someone front-ran is spent already; the allowance it granted is what matters. If there is
-        // none, the transfer fails with the token's own error.
-        // solhint-disable-next-line no-empty-blocks
-        try IERC20Permit(address(token)).permit(msg.sender, address(this), maxPrice, deadline, v, r, s) {} catch {}
-        return _buy(tokenId, licensee, maxPrice, termsHash);
+        if (token == quote.token && address(token) != address(0)) {
+            /* solhint-disable no-empty-blocks */
+            try
+                IERC20Permit(address(token)).permit(msg.sender, address(this), quote.maxPrice, deadline, v, r, s)
+            {} catch {}
+            /* solhint-enable no-empty-blocks */
+        }
+        return _buy(tokenId, licensee, quote);
     }
 
     // ─── Contributors ───────────────────────────────────────────────────────
@@ -315,7 +317,8 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
 
     /// @inheritdoc ICorpusData
     function hasLicense(uint256 tokenId, address account) external view returns (bool) {
-        return _ownerOf(tokenId) == account || _expiries[tokenId][account] >= block.timestamp;
+        address owner = _ownerOf(tokenId);
+        return owner != address(0) && (owner == account || _expiries[tokenId][account] >= block.timestamp);
     }
 
     /// @inheritdoc ICorpusData
@@ -334,7 +337,7 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
         view_.parentShareBps = data.parentShareBps;
         view_.versionCount = data.versionCount;
         Offer storage offer = _offers[tokenId];
-        view_.license = License(offer.token, offer.price, offer.duration, offer.termsHash, offer.termsUri);
+        view_.license = License(offer.token, offer.price, data.licenseDuration, offer.termsHash, offer.termsUri);
     }
 
     /// @inheritdoc ICorpusData
@@ -472,17 +475,23 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
 
     // ─── Internal: sales ────────────────────────────────────────────────────
 
-    function _buy(uint256 tokenId, address licensee, uint256 maxPrice, bytes32 termsHash) private returns (uint256) {
+    function _buy(uint256 tokenId, address licensee, Quote calldata quote) private returns (uint256) {
         address owner = _requireOwned(tokenId);
         require(licensee != address(0), DataZeroAddress());
-        Offer storage offer = _offers[tokenId];
-        uint256 duration = offer.duration;
+        Data memory data = _data[tokenId];
+        uint256 duration = data.licenseDuration;
         require(duration != 0, DataNoLicenseOffered(tokenId));
+        Offer storage offer = _offers[tokenId];
         IERC20 token = offer.token;
         uint256 price = offer.price;
+        bytes32 termsHash = offer.termsHash;
+        // The buyer pays for what it read: the same token, duration and terms, and no more than it accepts.
         require(
-            price <= maxPrice && termsHash == offer.termsHash,
-            DataLicenseTermsChanged(tokenId, price, offer.termsHash)
+            token == quote.token &&
+                price <= quote.maxPrice &&
+                duration == quote.duration &&
+                termsHash == quote.termsHash,
+            DataLicenseTermsChanged(tokenId, token, price, duration, termsHash)
         );
 
         // A live licence is extended from its expiry, an expired one starts now.
@@ -491,7 +500,7 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
         _expiries[tokenId][licensee] = expiresAt;
         emit LicenseBought(tokenId, msg.sender, licensee, token, price, expiresAt);
         if (price != 0) {
-            _split(tokenId, token, price, owner);
+            _split(tokenId, data, token, price, owner);
             _pull(token, price);
         }
         return expiresAt;
@@ -499,49 +508,44 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
 
     /// @dev Splits a sale: protocol fee, contributors' pool, parents' pools, and the rest (with every
     /// rounding remainder) to the owner.
-    function _split(uint256 tokenId, IERC20 token, uint256 price, address owner) private {
-        Data memory data = _data[tokenId];
+    function _split(uint256 tokenId, Data memory data, IERC20 token, uint256 price, address owner) private {
         uint256 protocolFee = (price * _protocolFeeBps) / _BPS;
-        uint256 contributors = (price * data.contributorShareBps) / _BPS;
-        uint256 parents = (price * data.parentShareBps) / _BPS;
-        // Safe: the shares sum to at most 100% (checked at mint against the highest protocol fee).
+        uint256 contributors = _addToPool(tokenId, token, (price * data.contributorShareBps) / _BPS, data.totalUnits);
+        uint256 parents;
+        if (data.parentShareBps != 0) {
+            parents = _payParents(tokenId, token, (price * data.parentShareBps) / _BPS, data.parentCount);
+        }
+        // Safe: what the pools took is at most their shares, and the shares sum to at most 100% (checked at
+        // mint against the highest protocol fee).
         uint256 toOwner;
         unchecked {
             toOwner = price - protocolFee - contributors - parents;
         }
-        toOwner += _addToPool(tokenId, token, contributors, data.totalUnits);
-        if (parents != 0) toOwner += _payParents(tokenId, token, parents, data.parentCount);
         if (protocolFee != 0) _revenue[token][TREASURY] += protocolFee;
         _revenue[token][owner] += toOwner;
         emit RevenueSplit(tokenId, token, protocolFee, contributors, parents, toOwner);
     }
 
-    /// @dev Shares `amount` equally among the parents' pools; returns what did not divide evenly.
+    /// @dev Shares `amount` equally among the parents' pools; returns what the pools took.
     function _payParents(
         uint256 tokenId,
         IERC20 token,
         uint256 amount,
         uint256 parentCount
-    ) private returns (uint256 remainder) {
+    ) private returns (uint256 added) {
         uint256 word = _parentWords[tokenId][0];
         uint256 each = amount / parentCount;
-        remainder = amount - each * parentCount;
         for (uint256 i; i < parentCount; ++i) {
             uint256 parent = Packed32.at(word, i);
-            remainder += _addToPool(parent, token, each, _data[parent].totalUnits);
+            added += _addToPool(parent, token, each, _data[parent].totalUnits);
         }
     }
 
-    /// @dev Adds a whole number of wei per unit to a pool; returns the remainder.
-    function _addToPool(
-        uint256 tokenId,
-        IERC20 token,
-        uint256 amount,
-        uint256 units
-    ) private returns (uint256 remainder) {
+    /// @dev Adds a whole number of wei per unit (the most `amount` allows) to a pool; returns what it took.
+    function _addToPool(uint256 tokenId, IERC20 token, uint256 amount, uint256 units) private returns (uint256 added) {
         uint256 perUnit = amount / units;
         if (perUnit != 0) _revenuePerUnit[tokenId][token] += perUnit;
-        return amount - perUnit * units;
+        return perUnit * units;
     }
 
     /// @dev Pulls exactly `amount` of `token` from the caller, refusing tokens that deliver less.

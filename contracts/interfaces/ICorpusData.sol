@@ -48,6 +48,19 @@ interface ICorpusData {
         string termsUri;
     }
 
+    /// @notice What a buyer read of the offer and accepts: a purchase reverts unless the offer still has
+    /// this token, this duration and these terms, at a price no higher than `maxPrice`.
+    /// @param token Payment token.
+    /// @param maxPrice The most the buyer pays.
+    /// @param duration Seconds the purchase must add.
+    /// @param termsHash Hash of the terms the buyer accepts.
+    struct Quote {
+        IERC20 token;
+        uint256 maxPrice;
+        uint256 duration;
+        bytes32 termsHash;
+    }
+
     /// @notice A token as integrators read it.
     /// @param owner Current owner.
     /// @param taskIds Its linked tasks.
@@ -101,8 +114,11 @@ interface ICorpusData {
     error DataTokenNotAllowed(IERC20 token);
     /// @notice The token has no licence on offer.
     error DataNoLicenseOffered(uint256 tokenId);
-    /// @notice The offer changed since the buyer read it (price above what it accepts, or other terms).
-    error DataLicenseTermsChanged(uint256 tokenId, uint256 price, bytes32 termsHash);
+    /// @notice The offer changed since the buyer read it (another token, duration or terms, or a price above
+    /// what it accepts); the arguments are the offer as it stands.
+    error DataLicenseTermsChanged(uint256 tokenId, IERC20 token, uint256 price, uint256 duration, bytes32 termsHash);
+    /// @notice A licence price of 2^96 wei or more.
+    error DataPriceTooHigh(uint256 price, uint256 max);
     /// @notice A token that delivered less than the amount transferred (fee-on-transfer tokens are refused).
     error DataTokenDeliveredLess(IERC20 token, uint256 expected, uint256 received);
     /// @notice Nothing to claim or withdraw.
@@ -179,9 +195,9 @@ interface ICorpusData {
     /// @param tokenId The token sold.
     /// @param token Payment token.
     /// @param protocolFee To the treasury.
-    /// @param contributors Added to the token's contributor pool.
-    /// @param parents Added to its parents' pools.
-    /// @param owner Credited to the owner (its share and the rounding remainders).
+    /// @param contributors Added to the token's contributor pool (a whole number of wei per unit).
+    /// @param parents Added to its parents' pools, in all.
+    /// @param owner Credited to the owner: its share and every rounding remainder (the four add up to the price).
     event RevenueSplit(
         uint256 indexed tokenId,
         IERC20 indexed token,
@@ -263,22 +279,15 @@ interface ICorpusData {
     /// beforehand). A live licence is extended from its expiry, an expired one from now.
     /// @param tokenId The token.
     /// @param licensee Who will hold the licence.
-    /// @param maxPrice The most the caller accepts to pay (the price it read).
-    /// @param termsHash The terms it read; a different offer reverts.
+    /// @param quote The offer as the buyer read it (`getData(tokenId).license`) and the most it pays.
     /// @return expiresAt The licence's new expiry.
-    function buyLicense(
-        uint256 tokenId,
-        address licensee,
-        uint256 maxPrice,
-        bytes32 termsHash
-    ) external returns (uint256 expiresAt);
+    function buyLicense(uint256 tokenId, address licensee, Quote calldata quote) external returns (uint256 expiresAt);
 
     /// @notice {buyLicense} with an EIP-2612 permit for the payment token instead of an approval (a permit
     /// already used is ignored if the allowance is there).
     /// @param tokenId The token.
     /// @param licensee Who will hold the licence.
-    /// @param maxPrice The most the caller accepts to pay; also the permit's value.
-    /// @param termsHash The terms it read.
+    /// @param quote The offer as the buyer read it; `quote.maxPrice` is also the permit's value.
     /// @param deadline Permit deadline.
     /// @param v Signature v.
     /// @param r Signature r.
@@ -287,8 +296,7 @@ interface ICorpusData {
     function buyLicenseWithPermit(
         uint256 tokenId,
         address licensee,
-        uint256 maxPrice,
-        bytes32 termsHash,
+        Quote calldata quote,
         uint256 deadline,
         uint8 v,
         bytes32 r,
@@ -330,7 +338,8 @@ interface ICorpusData {
 
     // ─── Views ──────────────────────────────────────────────────────────────
 
-    /// @notice Whether `account` may access the data of `tokenId` now: the owner, or a licence not expired.
+    /// @notice Whether `account` may access the data of `tokenId` now: its owner, or a licence not expired
+    /// (false for a token that does not exist).
     /// @param tokenId The token.
     /// @param account Anyone.
     /// @return Whether it may.

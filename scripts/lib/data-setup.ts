@@ -1,7 +1,7 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { type Signer, id } from "ethers";
+import { type Signer, id, resolveAddress } from "ethers";
 import type { CorpusDeployment } from "../../deploy/deploy-corpus";
-import type { ICorpusData } from "../../sdk/src/typechain";
+import { type ICorpusData, IERC20__factory } from "../../sdk/src/typechain";
 import { asAccount } from "./impersonate";
 import { defaultTaskParams, drawPanelWhenReady, eventArg, postTask, submitWork } from "./tasks-setup";
 
@@ -92,13 +92,18 @@ export async function crpOffer(d: CorpusDeployment, price: bigint, days = 30): P
   };
 }
 
+/** The quote a buyer sends for `tokenId`: the offer exactly as it reads it now, at its price. */
+export async function quoteOf(d: CorpusDeployment, tokenId: bigint): Promise<ICorpusData.QuoteStruct> {
+  const { license } = await d.data.getData(tokenId);
+  return { token: license.token, maxPrice: license.price, duration: license.duration, termsHash: license.termsHash };
+}
+
 /** Approves exactly the price and buys the current offer of `tokenId` for `licensee` (default: the buyer). */
 export async function buyLicense(d: CorpusDeployment, buyer: Signer, tokenId: bigint, licensee?: string) {
-  const { license } = await d.data.getData(tokenId);
-  await (await d.token.connect(buyer).approve(await d.data.getAddress(), license.price)).wait();
-  return d.data
-    .connect(buyer)
-    .buyLicense(tokenId, licensee ?? (await buyer.getAddress()), license.price, license.termsHash);
+  const quote = await quoteOf(d, tokenId);
+  const token = IERC20__factory.connect(await resolveAddress(quote.token), buyer);
+  await (await token.approve(await d.data.getAddress(), quote.maxPrice)).wait();
+  return d.data.connect(buyer).buyLicense(tokenId, licensee ?? (await buyer.getAddress()), quote);
 }
 
 export { eventArg };

@@ -10,7 +10,7 @@ import {
   encodeBytes32String,
   id,
 } from "ethers";
-import { BlockingToken__factory, CorpusTasks__factory, type IERC20, IERC20__factory } from "../../sdk/src/typechain";
+import { BlockingToken__factory, type IERC20, IERC20__factory } from "../../sdk/src/typechain";
 import { asGovernance } from "../../scripts/lib/impersonate";
 import { UNDER_COVERAGE, propertyRuns } from "../helpers/coverage";
 import { CRP, DAY } from "../helpers/fixtures";
@@ -83,17 +83,15 @@ const SETUP: TokenSetup[] = [
 
 async function conservationFixture() {
   const c = await loadFixture(dataFixture);
-  const { A, B, C, D, E } = c.tasks;
-  // dataFixture's `tasks` holds the task ids (it shadows the registry): the helpers need the deployment back.
-  const d = { ...c, tasks: CorpusTasks__factory.connect(await c.data.REGISTRY(), c.deployer) };
-  const F = await finishedTask(d, c.frank, [c.grace, c.bob]);
+  const { A, B, C, D, E } = c.taskIds;
+  const F = await finishedTask(c, c.frank, [c.grace, c.bob]);
   const minters = [c.frank, c.frank, c.alice, c.frank];
   const taskLists = [[A, B], [C, D], [E], [F]];
   const tokenIds: bigint[] = [];
   for (const [i, s] of SETUP.entries()) {
     tokenIds.push(
       await mintData(
-        d,
+        c,
         at(minters, i),
         mintParams(at(taskLists, i), {
           parents: s.parents.map((p) => at(tokenIds, p)),
@@ -113,7 +111,7 @@ async function conservationFixture() {
   const payTokens: IERC20[] = payAddresses.map((a) => IERC20__factory.connect(a, c.deployer));
 
   const buyers = [c.heidi, c.stranger, c.grace];
-  await fundFromTreasury(d, [c.stranger.address], 1_000_000n * CRP);
+  await fundFromTreasury(c, [c.stranger.address], 1_000_000n * CRP);
   for (const buyer of buyers) {
     await (await blk.transfer(buyer.address, 10_000_000n * CRP)).wait();
     for (const token of payTokens) await (await token.connect(buyer).approve(c.dataAddress, MaxUint256)).wait();
@@ -305,37 +303,49 @@ function modelDebt(m: Model, r: Real, pay: number): bigint {
   return debt;
 }
 
-/** Adds a whole number of wei per unit to `t`'s pool; returns what did not divide evenly. */
+/** Adds a whole number of wei per unit (the most `amount` allows) to `t`'s pool; returns what the pool took. */
 function addToPool(m: Model, t: TokenModel, pay: number, amount: bigint): bigint {
   const perUnit = amount / t.totalUnits;
   const row = at(m.perUnit, t.index);
   row[pay] = at(row, pay) + perUnit;
-  return amount - perUnit * t.totalUnits;
+  return perUnit * t.totalUnits;
 }
 
+/** A sale's split as RevenueSplit reports it (what each part took), and the remainders the owner got. */
 interface Split {
   protocolFee: bigint;
+  /** What the token's pool took: a whole number of wei per unit. */
   contributors: bigint;
+  /** What the parents' pools took, in all. */
   parents: bigint;
+  /** The owner's share and every rounding remainder. */
   owner: bigint;
+  /** The remainders: the shares the pools were given minus what they took. */
   remainder: bigint;
 }
 
-/** A sale of `t` at `price`: the fee to the treasury, the pools, and the rest with every remainder to the owner. */
+/**
+ * A sale of `t` at `price`: the fee to the treasury, the contributor share to its pool and the parent share
+ * equally to its parents' pools (each pool takes whole wei per unit), and the rest, every remainder included,
+ * to the owner. The four parts add up to the price.
+ */
 function split(m: Model, r: Real, t: TokenModel, price: bigint): Split {
   const protocolFee = (price * m.feeBps) / BPS;
-  const contributors = (price * t.contributorShareBps) / BPS;
-  const parents = (price * t.parentShareBps) / BPS;
-  let remainder = addToPool(m, t, t.pay, contributors);
-  if (parents !== 0n) {
-    const count = BigInt(t.parents.length);
-    const each = parents / count;
-    remainder += parents - each * count;
-    for (const p of t.parents) remainder += addToPool(m, at(m.tokens, p), t.pay, each);
+  const contributorShare = (price * t.contributorShareBps) / BPS;
+  const parentShare = (price * t.parentShareBps) / BPS;
+  const contributors = addToPool(m, t, t.pay, contributorShare);
+  let parents = 0n;
+  if (parentShare !== 0n) {
+    const each = parentShare / BigInt(t.parents.length);
+    for (const p of t.parents) parents += addToPool(m, at(m.tokens, p), t.pay, each);
   }
-  const owner = price - protocolFee - contributors - parents + remainder;
+  const owner = price - protocolFee - contributors - parents;
   credit(m, t.pay, r.treasury, protocolFee);
   credit(m, t.pay, t.owner, owner);
+  const remainder = contributorShare - contributors + (parentShare - parents);
+  expect(owner, "the owner's part is its share plus the remainders").to.equal(
+    price - protocolFee - contributorShare - parentShare + remainder,
+  );
   return { protocolFee, contributors, parents, owner, remainder };
 }
 
@@ -416,11 +426,22 @@ async function buy(m: Model, r: Real, a: BuyChoice): Promise<string> {
   }
   const price = t.price;
   const now = await pin();
-  const call = () => c.data.connect(buyer).buyLicense(t.id, licensee, readPrice, t.termsHash);
+  // The buyer quotes the offer as it read it: the token, duration and terms do not change here, the price may.
+  const quote = { token: at(r.payAddresses, t.pay), maxPrice: readPrice, duration: t.duration, termsHash: t.termsHash };
+  const call = () => c.data.connect(buyer).buyLicense(t.id, licensee, quote);
   const who = `${nameOf(r, buyer.address)} buys token ${t.id} for ${nameOf(r, licensee)} at ${price} ${at(PAY_NAMES, t.pay)}`;
   if (price > readPrice) {
     notes.push(
-      `${who} having read ${readPrice}: ${await reverts(call(), c.data, "DataLicenseTermsChanged", t.id, price, t.termsHash)}`,
+      `${who} having read ${readPrice}: ${await reverts(
+        call(),
+        c.data,
+        "DataLicenseTermsChanged",
+        t.id,
+        at(r.payAddresses, t.pay),
+        price,
+        t.duration,
+        t.termsHash,
+      )}`,
     );
     seen.staleReadReverted++;
     return notes.join("; ");
@@ -446,6 +467,9 @@ async function buy(m: Model, r: Real, a: BuyChoice): Promise<string> {
     expect(eventsOf(r, receipt, "RevenueSplit"), "RevenueSplit").to.deep.equal([
       [t.id, at(r.payAddresses, t.pay), s.protocolFee, s.contributors, s.parents, s.owner],
     ]);
+    expect(s.protocolFee + s.contributors + s.parents + s.owner, "RevenueSplit's parts add up to the price").to.equal(
+      price,
+    );
     m.held[t.pay] = at(m.held, t.pay) + price;
     if (s.remainder !== 0n) seen.saleWithRemainder++;
     if (s.parents !== 0n) seen.parentRoutedSale++;

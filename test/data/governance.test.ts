@@ -2,10 +2,9 @@ import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { MaxUint256, ZeroAddress, ZeroHash, encodeBytes32String, id } from "ethers";
-import type { CorpusDeployment } from "../../deploy/deploy-corpus";
 import { asGovernance } from "../../scripts/lib/impersonate";
 import { signPermit } from "../../scripts/lib/permit";
-import { BlockingToken__factory, CorpusTasks__factory, IERC20__factory } from "../../sdk/src/typechain";
+import { BlockingToken__factory, IERC20__factory } from "../../sdk/src/typechain";
 import { CRP } from "../helpers/fixtures";
 import {
   CONTRIBUTOR_FLOOR_BPS,
@@ -18,21 +17,18 @@ import {
   expectDataSolvent,
   mintData,
   mintParams,
+  quoteOf,
 } from "../helpers/data";
 
 const PROTOCOL_FEE = encodeBytes32String("protocolFeeBps");
 const CONTRIBUTOR_FLOOR = encodeBytes32String("contributorShareFloorBps");
 const ROYALTY_CAP = encodeBytes32String("royaltyCapBps");
 
-/**
- * The data fixture with the treasury's address and `d`, the deployment the setup helpers take (the fixture's
- * `tasks` holds the task ids A–E, shadowing the registry).
- */
+/** The data fixture with the treasury's address and CRP's. */
 async function governanceFixture() {
   const c = await loadFixture(dataFixture);
-  const d: CorpusDeployment = { ...c, tasks: CorpusTasks__factory.connect(await c.data.REGISTRY(), c.deployer) };
   const treasury = await c.timelock.getAddress();
-  return { ...c, d, treasury, crp: await c.token.getAddress() };
+  return { ...c, treasury, crp: await c.token.getAddress() };
 }
 
 type Fixture = Awaited<ReturnType<typeof governanceFixture>>;
@@ -45,12 +41,12 @@ type Fixture = Awaited<ReturnType<typeof governanceFixture>>;
  */
 async function salesFixture() {
   const c = await loadFixture(governanceFixture);
-  const { A, B, C, D } = c.tasks;
-  await mintData(c.d, c.frank, mintParams([A, B]));
-  await mintData(c.d, c.frank, mintParams([C, D]));
+  const { A, B, C, D } = c.taskIds;
+  await mintData(c, c.frank, mintParams([A, B]));
+  await mintData(c, c.frank, mintParams([C, D]));
   for (const tokenId of [1n, 2n]) {
-    await (await c.data.connect(c.frank).setLicense(tokenId, await crpOffer(c.d, PRICE))).wait();
-    await (await buyLicense(c.d, c.heidi, tokenId)).wait();
+    await (await c.data.connect(c.frank).setLicense(tokenId, await crpOffer(c, PRICE))).wait();
+    await (await buyLicense(c, c.heidi, tokenId)).wait();
   }
   return c;
 }
@@ -183,7 +179,7 @@ describe("CorpusData: governance and the pause", () => {
       const c = await loadFixture(salesFixture);
       const token = await new BlockingToken__factory(c.deployer).deploy(1_000_000n * CRP);
       const blk = await token.getAddress();
-      const offer = { ...(await crpOffer(c.d, 500n * CRP)), token: blk };
+      const offer = { ...(await crpOffer(c, 500n * CRP)), token: blk };
       expect(await c.data.isTokenAllowed(blk)).to.equal(false);
       await expect(c.data.connect(c.frank).setLicense(1n, offer))
         .to.be.revertedWithCustomError(c.data, "DataTokenNotAllowed")
@@ -212,7 +208,7 @@ describe("CorpusData: governance and the pause", () => {
       // Disallowing governs new offers only: the offer already made in it still sells.
       await (await token.transfer(c.grace.address, 500n * CRP)).wait();
       await (await token.connect(c.grace).approve(c.dataAddress, 500n * CRP)).wait();
-      await expect(c.data.connect(c.grace).buyLicense(1n, c.grace.address, 500n * CRP, offer.termsHash))
+      await expect(c.data.connect(c.grace).buyLicense(1n, c.grace.address, await quoteOf(c, 1n)))
         .to.emit(c.data, "RevenueSplit")
         .withArgs(1n, blk, 12_500_000_000_000_000_000n, 150n * CRP, 0n, 337_500_000_000_000_000_000n);
       expect(await balanceOf(c, blk, c.dataAddress)).to.equal(500n * CRP);
@@ -239,9 +235,9 @@ describe("CorpusData: governance and the pause", () => {
   describe("parameters apply to what comes next", () => {
     it("charges a new protocol fee from the next sale on, credited to the treasury (the timelock)", async () => {
       const c = await loadFixture(governanceFixture);
-      const { A, B, C, D } = c.tasks;
-      const tokenId = await mintData(c.d, c.frank, mintParams([A, B, C, D]));
-      await (await c.data.connect(c.frank).setLicense(tokenId, await crpOffer(c.d, PRICE))).wait();
+      const { A, B, C, D } = c.taskIds;
+      const tokenId = await mintData(c, c.frank, mintParams([A, B, C, D]));
+      await (await c.data.connect(c.frank).setLicense(tokenId, await crpOffer(c, PRICE))).wait();
 
       // [fee bps, fee, owner's share] per sale: the contributors' 300 CRP never moves.
       const sales: [bigint, bigint, bigint][] = [
@@ -257,7 +253,7 @@ describe("CorpusData: governance and the pause", () => {
             (await c.data.connect(timelock).setParameter(PROTOCOL_FEE, bps)).wait(),
           );
         }
-        await expect(buyLicense(c.d, c.heidi, tokenId))
+        await expect(buyLicense(c, c.heidi, tokenId))
           .to.emit(c.data, "RevenueSplit")
           .withArgs(tokenId, c.crp, fee, 300n * CRP, 0n, toOwner);
         treasury += fee;
@@ -279,21 +275,23 @@ describe("CorpusData: governance and the pause", () => {
 
     it("at the highest fee and the highest shares, leaves the owner only the rounding remainders", async () => {
       const c = await loadFixture(governanceFixture);
-      const { A, B, C, D } = c.tasks;
-      await mintData(c.d, c.frank, mintParams([A])); // 3 units
+      const { A, B, C, D } = c.taskIds;
+      await mintData(c, c.frank, mintParams([A])); // 3 units
       const child = await mintData(
-        c.d,
+        c,
         c.frank,
         mintParams([B, C, D], { parents: [1n], contributorShareBps: 8_000n, parentShareBps: 1_000n }),
       ); // 5 units
-      await (await c.data.connect(c.frank).setLicense(child, await crpOffer(c.d, PRICE))).wait();
+      await (await c.data.connect(c.frank).setLicense(child, await crpOffer(c, PRICE))).wait();
       await asTimelock(c, async (timelock) =>
         (await c.data.connect(timelock).setParameter(PROTOCOL_FEE, 1_000n)).wait(),
       );
-      // 100 CRP fee, 800 CRP to the child's 5 units, 100 CRP to the parent's 3 units (1 wei does not divide).
-      await expect(buyLicense(c.d, c.heidi, child))
+      // 100 CRP fee, 800 CRP to the child's 5 units; the parent's 3 units take 100 CRP less the 1 wei that does
+      // not divide, which is the owner's: the four parts add up to the price.
+      await expect(buyLicense(c, c.heidi, child))
         .to.emit(c.data, "RevenueSplit")
-        .withArgs(child, c.crp, 100n * CRP, 800n * CRP, 100n * CRP, 1n);
+        .withArgs(child, c.crp, 100n * CRP, 800n * CRP, 100n * CRP - 1n, 1n);
+      expect(100n * CRP + 800n * CRP + (100n * CRP - 1n) + 1n).to.equal(PRICE);
       expect(await c.data.revenueOf(c.crp, c.frank.address)).to.equal(1n);
       expect(await c.data.revenueOf(c.crp, c.treasury)).to.equal(100n * CRP);
       expect(await c.data.revenuePerUnit(child, c.crp)).to.equal(160n * CRP);
@@ -303,8 +301,8 @@ describe("CorpusData: governance and the pause", () => {
 
     it("requires a raised contributor floor from the next mint on, leaving minted tokens as they are", async () => {
       const c = await loadFixture(governanceFixture);
-      const { A, B, C } = c.tasks;
-      await mintData(c.d, c.frank, mintParams([A], { contributorShareBps: CONTRIBUTOR_FLOOR_BPS }));
+      const { A, B, C } = c.taskIds;
+      await mintData(c, c.frank, mintParams([A], { contributorShareBps: CONTRIBUTOR_FLOOR_BPS }));
       await asTimelock(c, async (timelock) =>
         (await c.data.connect(timelock).setParameter(CONTRIBUTOR_FLOOR, 4_000n)).wait(),
       );
@@ -347,8 +345,8 @@ describe("CorpusData: governance and the pause", () => {
     it("stops mints and sales, with or without a permit, changing nothing", async () => {
       const c = await loadFixture(salesFixture);
       await (await c.data.connect(c.guardian).pause()).wait();
-      const { E } = c.tasks;
-      const { license } = await c.data.getData(1n);
+      const { E } = c.taskIds;
+      const quote = await quoteOf(c, 1n);
       const expiry = await c.data.licenseExpiry(1n, c.heidi.address);
       const heidis = await balanceOf(c, c.crp, c.heidi.address);
       const held = await balanceOf(c, c.crp, c.dataAddress);
@@ -358,9 +356,10 @@ describe("CorpusData: governance and the pause", () => {
         "EnforcedPause",
       );
       await (await c.token.connect(c.heidi).approve(c.dataAddress, PRICE)).wait();
-      await expect(
-        c.data.connect(c.heidi).buyLicense(1n, c.heidi.address, PRICE, license.termsHash),
-      ).to.be.revertedWithCustomError(c.data, "EnforcedPause");
+      await expect(c.data.connect(c.heidi).buyLicense(1n, c.heidi.address, quote)).to.be.revertedWithCustomError(
+        c.data,
+        "EnforcedPause",
+      );
       await (await c.token.connect(c.heidi).approve(c.dataAddress, 0n)).wait();
       const deadline = BigInt(await time.latest()) + 3_600n;
       const permit = await signPermit(c.token, c.heidi, c.dataAddress, PRICE, deadline);
@@ -368,7 +367,7 @@ describe("CorpusData: governance and the pause", () => {
       await expect(
         c.data
           .connect(c.heidi)
-          .buyLicenseWithPermit(1n, c.heidi.address, PRICE, license.termsHash, deadline, permit.v, permit.r, permit.s),
+          .buyLicenseWithPermit(1n, c.heidi.address, quote, deadline, permit.v, permit.r, permit.s),
       ).to.be.revertedWithCustomError(c.data, "EnforcedPause");
 
       expect(await c.data.tokenCount()).to.equal(2n);
@@ -428,7 +427,7 @@ describe("CorpusData: governance and the pause", () => {
         ),
       ).to.equal(50n * CRP);
 
-      const offer = await crpOffer(c.d, 2n * PRICE, 60);
+      const offer = await crpOffer(c, 2n * PRICE, 60);
       await expect(c.data.connect(c.frank).setLicense(1n, offer))
         .to.emit(c.data, "LicenseOffered")
         .withArgs(1n, c.crp, 2n * PRICE, offer.duration, offer.termsHash, offer.termsUri);
@@ -458,10 +457,10 @@ describe("CorpusData: governance and the pause", () => {
       });
       expect(await c.data.paused()).to.equal(false);
 
-      await expect(buyLicense(c.d, c.grace, 1n))
+      await expect(buyLicense(c, c.grace, 1n))
         .to.emit(c.data, "RevenueSplit")
         .withArgs(1n, c.crp, 25n * CRP, 300n * CRP, 0n, 675n * CRP);
-      await expect(c.data.connect(c.alice).mint(mintParams([c.tasks.E])))
+      await expect(c.data.connect(c.alice).mint(mintParams([c.taskIds.E])))
         .to.emit(c.data, "Transfer")
         .withArgs(ZeroAddress, c.alice.address, 3n);
       await expectDataSolvent(c, "after the pause was lifted");

@@ -1,14 +1,13 @@
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { ZeroAddress, ZeroHash, id } from "ethers";
+import { MaxUint256, ZeroAddress, ZeroHash, id } from "ethers";
 import { asGovernance } from "../../scripts/lib/impersonate";
 import { signPermit } from "../../scripts/lib/permit";
-import type { CorpusDeployment } from "../../deploy/deploy-corpus";
 import {
   BlockingToken__factory,
-  CorpusTasks__factory,
   FeeOnTransferToken__factory,
+  type ICorpusData,
   IERC20__factory,
 } from "../../sdk/src/typechain";
 import { CRP, DAY } from "../helpers/fixtures";
@@ -21,6 +20,7 @@ import {
   expectDataSolvent,
   mintData,
   mintParams,
+  quoteOf,
 } from "../helpers/data";
 
 /** Supply of each test token (minted to the deployer), and what the buyers are given of it. */
@@ -44,11 +44,8 @@ const TO_OWNER = 675n * CRP; // the rest
  */
 async function licencesFixture() {
   const c = await loadFixture(dataFixture);
-  // The fixture's `tasks` holds the task ids A–E, shadowing the registry: `d` is the deployment the setup
-  // helpers take.
-  const d: CorpusDeployment = { ...c, tasks: CorpusTasks__factory.connect(await c.data.REGISTRY(), c.deployer) };
-  const { A, B, C, D } = c.tasks;
-  const tokenId = await mintData(d, c.requester, mintParams([A, B, C, D]));
+  const { A, B, C, D } = c.taskIds;
+  const tokenId = await mintData(c, c.requester, mintParams([A, B, C, D]));
   const blocking = await new BlockingToken__factory(c.deployer).deploy(SUPPLY);
   const feeOnTransfer = await new FeeOnTransferToken__factory(c.deployer).deploy(SUPPLY);
   for (const account of [c.heidi, c.grace]) {
@@ -57,7 +54,6 @@ async function licencesFixture() {
   }
   return {
     ...c,
-    d,
     tokenId,
     blocking,
     feeOnTransfer,
@@ -73,7 +69,7 @@ type LicencesFixture = Awaited<ReturnType<typeof licencesFixture>>;
 /** {@link licencesFixture} with frank's default offer on his token: 1,000 CRP for 30 days. */
 async function offeredFixture() {
   const c = await loadFixture(licencesFixture);
-  const offer = await crpOffer(c.d, PRICE);
+  const offer = await crpOffer(c, PRICE);
   await (await c.data.connect(c.requester).setLicense(c.tokenId, offer)).wait();
   return { ...c, offer };
 }
@@ -115,11 +111,20 @@ async function approveCrp(c: DataFixture, buyer: HardhatEthersSigner, amount: bi
   await (await c.token.connect(buyer).approve(c.dataAddress, amount)).wait();
 }
 
-/** Buys the fixture token's offer as `buyer` (approved beforehand) at the exact second `at`. */
+/** Buys the fixture token's offer as it reads now as `buyer` (approved beforehand) at the exact second `at`. */
 async function buyAt(c: LicencesFixture, buyer: HardhatEthersSigner, at: bigint, licensee = buyer.address) {
-  const { price, termsHash } = await offerOf(c, c.tokenId);
+  const quote = await quoteOf(c, c.tokenId);
   await time.setNextBlockTimestamp(at);
-  return c.data.connect(buyer).buyLicense(c.tokenId, licensee, price, termsHash);
+  return c.data.connect(buyer).buyLicense(c.tokenId, licensee, quote);
+}
+
+/**
+ * The quote of a buyer who read the fixture's default offer (CRP, 1,000 CRP, 30 days, the research terms), with
+ * `changes`: what it sends whatever the offer has become since.
+ */
+function readQuote(c: { offer: ICorpusData.LicenseStruct }, changes: Partial<ICorpusData.QuoteStruct> = {}) {
+  const { token, price, duration, termsHash } = c.offer;
+  return { token, maxPrice: price, duration, termsHash, ...changes };
 }
 
 /** A timestamp `seconds` after the latest block. */
@@ -139,7 +144,7 @@ describe("CorpusData: licences", () => {
         termsHash: ZeroHash,
         termsUri: "",
       });
-      const offer = await crpOffer(c.d, PRICE);
+      const offer = await crpOffer(c, PRICE);
       await expect(c.data.connect(c.requester).setLicense(c.tokenId, offer))
         .to.emit(c.data, "LicenseOffered")
         .withArgs(
@@ -162,7 +167,7 @@ describe("CorpusData: licences", () => {
     it("an operator the owner approved (for the token, or for all) may set the offer", async () => {
       const c = await loadFixture(licencesFixture);
       await (await c.data.connect(c.requester).approve(c.grace.address, c.tokenId)).wait();
-      await expect(c.data.connect(c.grace).setLicense(c.tokenId, await crpOffer(c.d, 5n * CRP, 7)))
+      await expect(c.data.connect(c.grace).setLicense(c.tokenId, await crpOffer(c, 5n * CRP, 7)))
         .to.emit(c.data, "LicenseOffered")
         .withArgs(
           c.tokenId,
@@ -173,7 +178,7 @@ describe("CorpusData: licences", () => {
           "ipfs://licences/research-v1.md",
         );
       await (await c.data.connect(c.requester).setApprovalForAll(c.heidi.address, true)).wait();
-      await expect(c.data.connect(c.heidi).setLicense(c.tokenId, await crpOffer(c.d, 6n * CRP, 8)))
+      await expect(c.data.connect(c.heidi).setLicense(c.tokenId, await crpOffer(c, 6n * CRP, 8)))
         .to.emit(c.data, "LicenseOffered")
         .withArgs(
           c.tokenId,
@@ -192,7 +197,7 @@ describe("CorpusData: licences", () => {
       const before = await offerOf(c, c.tokenId);
       // A contributor of the token is no owner either.
       for (const caller of [c.heidi, c.bob]) {
-        await expect(c.data.connect(caller).setLicense(c.tokenId, await crpOffer(c.d, 1n, 3_650)))
+        await expect(c.data.connect(caller).setLicense(c.tokenId, await crpOffer(c, 1n, 3_650)))
           .to.be.revertedWithCustomError(c.data, "DataNotOwner")
           .withArgs(c.tokenId, caller.address);
         // Withdrawing the offer (duration 0) is the owner's too.
@@ -228,16 +233,20 @@ describe("CorpusData: licences", () => {
       expect((await offerOf(c, c.tokenId)).duration).to.equal(max);
     });
 
-    it("a price that does not fit 96 bits is refused with SafeCast's overflow error; 2^96 − 1 is accepted", async () => {
+    it("a price of 2^96 wei or more is refused with DataPriceTooHigh; 2^96 − 1 is accepted", async () => {
       const c = await loadFixture(offeredFixture);
       const before = await offerOf(c, c.tokenId);
-      const tooHigh = 2n ** 96n;
-      await expect(c.data.connect(c.requester).setLicense(c.tokenId, { ...c.offer, price: tooHigh }))
-        .to.be.revertedWithCustomError(c.data, "SafeCastOverflowedUintDowncast")
-        .withArgs(96, tooHigh);
+      const max = 2n ** 96n - 1n;
+      for (const tooHigh of [max + 1n, 2n ** 255n, MaxUint256]) {
+        await expect(c.data.connect(c.requester).setLicense(c.tokenId, { ...c.offer, price: tooHigh }))
+          .to.be.revertedWithCustomError(c.data, "DataPriceTooHigh")
+          .withArgs(tooHigh, max);
+      }
       expect(await offerOf(c, c.tokenId)).to.deep.equal(before);
-      await (await c.data.connect(c.requester).setLicense(c.tokenId, { ...c.offer, price: tooHigh - 1n })).wait();
-      expect((await offerOf(c, c.tokenId)).price).to.equal(tooHigh - 1n);
+      await expect(c.data.connect(c.requester).setLicense(c.tokenId, { ...c.offer, price: max }))
+        .to.emit(c.data, "LicenseOffered")
+        .withArgs(c.tokenId, c.crp, max, DURATION, c.offer.termsHash, c.offer.termsUri);
+      expect((await offerOf(c, c.tokenId)).price).to.equal(max);
     });
 
     it("an unknown token is refused with ERC721NonexistentToken", async () => {
@@ -294,9 +303,8 @@ describe("CorpusData: licences", () => {
       // Ten days into the thirty, a second purchase adds thirty days to the first expiry (a fresh term from now
       // would lose the ten days left).
       const second = first + BigInt(20 * DAY);
-      const { price, termsHash } = await offerOf(c, c.tokenId);
       expect(
-        await c.data.connect(c.heidi).buyLicense.staticCall(c.tokenId, c.heidi.address, price, termsHash),
+        await c.data.connect(c.heidi).buyLicense.staticCall(c.tokenId, c.heidi.address, await quoteOf(c, c.tokenId)),
       ).to.equal(first + 2n * DURATION);
       await expect(buyAt(c, c.heidi, second))
         .to.emit(c.data, "LicenseBought")
@@ -352,13 +360,18 @@ describe("CorpusData: licences", () => {
       expect(await c.data.hasLicense(c.tokenId, c.grace.address)).to.equal(true);
       expect(await c.data.hasLicense(c.tokenId, c.requester.address)).to.equal(false);
     });
-    // FINDING (minor): hasLicense compares the account with _ownerOf(tokenId), which is the zero address for a
-    // token that does not exist, so hasLicense(99, address(0)) is true. No token, no owner: nobody has access.
-    it.skip("nobody has a licence to a token that does not exist, not even the zero address", async () => {
+
+    // ICorpusData: hasLicense is false for a token that does not exist (whose _ownerOf is the zero address).
+    it("nobody has a licence to a token that does not exist, not even the zero address", async () => {
       const c = await loadFixture(offeredFixture);
       expect(await c.data.hasLicense(c.tokenId, ZeroAddress)).to.equal(false);
-      expect(await c.data.hasLicense(UNKNOWN, c.heidi.address)).to.equal(false);
-      expect(await c.data.hasLicense(UNKNOWN, ZeroAddress)).to.equal(false);
+      for (const missing of [UNKNOWN, 0n, c.tokenId + 1n]) {
+        for (const account of [ZeroAddress, c.heidi.address, c.requester.address]) {
+          expect(await c.data.hasLicense(missing, account), `token ${missing}, ${account}`).to.equal(false);
+        }
+      }
+      // The token that exists still reads as its owner's.
+      expect(await c.data.hasLicense(c.tokenId, c.requester.address)).to.equal(true);
     });
   });
 
@@ -367,9 +380,15 @@ describe("CorpusData: licences", () => {
       const c = await loadFixture(licencesFixture);
       await approveCrp(c, c.heidi, PRICE);
       const before = await saleState(c, c.crp, [c.heidi.address]);
-      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, PRICE, ZeroHash))
-        .to.be.revertedWithCustomError(c.data, "DataNoLicenseOffered")
-        .withArgs(c.tokenId);
+      // Neither the offer as the view reads it (all zero) nor a quote of the default offer buys anything.
+      const read = await quoteOf(c, c.tokenId);
+      expect(read).to.deep.equal({ token: ZeroAddress, maxPrice: 0n, duration: 0n, termsHash: ZeroHash });
+      const wanted = readQuote({ offer: await crpOffer(c, PRICE) });
+      for (const quote of [read, wanted]) {
+        await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, quote))
+          .to.be.revertedWithCustomError(c.data, "DataNoLicenseOffered")
+          .withArgs(c.tokenId);
+      }
       expect(await saleState(c, c.crp, [c.heidi.address])).to.deep.equal(before);
       expect(await c.data.hasLicense(c.tokenId, c.heidi.address)).to.equal(false);
     });
@@ -384,9 +403,12 @@ describe("CorpusData: licences", () => {
         .withArgs(c.tokenId, c.crp, PRICE, 0n, c.offer.termsHash, c.offer.termsUri);
       expect((await offerOf(c, c.tokenId)).duration).to.equal(0n);
       const before = await saleState(c, c.crp, [c.heidi.address]);
-      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, PRICE, c.offer.termsHash))
-        .to.be.revertedWithCustomError(c.data, "DataNoLicenseOffered")
-        .withArgs(c.tokenId);
+      // Whether the buyer quotes the offer it read before, or the withdrawn one as it reads now (duration 0).
+      for (const quote of [readQuote(c), await quoteOf(c, c.tokenId)]) {
+        await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, quote))
+          .to.be.revertedWithCustomError(c.data, "DataNoLicenseOffered")
+          .withArgs(c.tokenId);
+      }
       expect(await saleState(c, c.crp, [c.heidi.address])).to.deep.equal(before);
       expect(await c.data.licenseExpiry(c.tokenId, c.heidi.address)).to.equal(at + DURATION);
       await time.increaseTo(at + DURATION);
@@ -401,9 +423,10 @@ describe("CorpusData: licences", () => {
       await approveCrp(c, c.heidi, 10n * PRICE);
       await (await c.data.connect(c.requester).setLicense(c.tokenId, { ...c.offer, price: PRICE + 1n })).wait();
       const before = await saleState(c, c.crp, [c.heidi.address]);
-      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, PRICE, c.offer.termsHash))
+      // The error carries the offer as it stands.
+      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, readQuote(c)))
         .to.be.revertedWithCustomError(c.data, "DataLicenseTermsChanged")
-        .withArgs(c.tokenId, PRICE + 1n, c.offer.termsHash);
+        .withArgs(c.tokenId, c.crp, PRICE + 1n, DURATION, c.offer.termsHash);
       expect(await saleState(c, c.crp, [c.heidi.address])).to.deep.equal(before);
       expect(await c.token.allowance(c.heidi.address, c.dataAddress)).to.equal(10n * PRICE);
     });
@@ -414,15 +437,14 @@ describe("CorpusData: licences", () => {
       const commercial = id("Corpus commercial licence v1");
       await (await c.data.connect(c.requester).setLicense(c.tokenId, { ...c.offer, termsHash: commercial })).wait();
       const before = await saleState(c, c.crp, [c.heidi.address]);
-      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, PRICE, c.offer.termsHash))
+      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, readQuote(c)))
         .to.be.revertedWithCustomError(c.data, "DataLicenseTermsChanged")
-        .withArgs(c.tokenId, PRICE, commercial);
+        .withArgs(c.tokenId, c.crp, PRICE, DURATION, commercial);
       expect(await saleState(c, c.crp, [c.heidi.address])).to.deep.equal(before);
       // With the terms it now reads, the same buyer gets the licence.
-      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, PRICE, commercial)).to.emit(
-        c.data,
-        "LicenseBought",
-      );
+      await expect(
+        c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, readQuote(c, { termsHash: commercial })),
+      ).to.emit(c.data, "LicenseBought");
     });
 
     it("a price lowered below the buyer's maxPrice charges only the price", async () => {
@@ -433,7 +455,7 @@ describe("CorpusData: licences", () => {
       const before = await balanceOf(c, c.crp, c.heidi.address);
       const at = await later(10);
       await time.setNextBlockTimestamp(at);
-      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, PRICE, c.offer.termsHash))
+      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, readQuote(c)))
         .to.emit(c.data, "LicenseBought")
         .withArgs(c.tokenId, c.heidi.address, c.heidi.address, c.crp, lower, at + DURATION);
       expect(await balanceOf(c, c.crp, c.heidi.address)).to.equal(before - lower);
@@ -442,19 +464,83 @@ describe("CorpusData: licences", () => {
       await expectDataSolvent(c, "after a sale below maxPrice");
     });
 
-    // FINDING: buyLicense protects only the price (maxPrice) and the terms hash. The owner can shorten the
-    // duration (or switch the payment token) between the buyer's read and its purchase, and the buyer pays the
-    // price it read for a licence it did not read. ICorpusData says of termsHash "a different offer reverts".
-    it.skip("a duration shortened since the buyer read the offer is refused (the offer changed)", async () => {
+    // The buyer pays for what it read: the same token and duration too, not only the price and the terms.
+    it("a duration shortened since the buyer read the offer is refused with DataLicenseTermsChanged, nothing charged", async () => {
       const c = await loadFixture(offeredFixture);
       await approveCrp(c, c.heidi, PRICE);
       // Same price, same terms, 1 second instead of 30 days.
       await (await c.data.connect(c.requester).setLicense(c.tokenId, { ...c.offer, duration: 1n })).wait();
       const before = await saleState(c, c.crp, [c.heidi.address]);
-      await expect(
-        c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, PRICE, c.offer.termsHash),
-      ).to.be.revertedWithCustomError(c.data, "DataLicenseTermsChanged");
+      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, readQuote(c)))
+        .to.be.revertedWithCustomError(c.data, "DataLicenseTermsChanged")
+        .withArgs(c.tokenId, c.crp, PRICE, 1n, c.offer.termsHash);
       expect(await saleState(c, c.crp, [c.heidi.address])).to.deep.equal(before);
+      expect(await c.data.hasLicense(c.tokenId, c.heidi.address)).to.equal(false);
+      // Having read the new duration, a buyer gets exactly that second.
+      const at = await later(10);
+      await time.setNextBlockTimestamp(at);
+      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, readQuote(c, { duration: 1n })))
+        .to.emit(c.data, "LicenseBought")
+        .withArgs(c.tokenId, c.heidi.address, c.heidi.address, c.crp, PRICE, at + 1n);
+    });
+
+    it("a payment token switched since the buyer read the offer is refused with DataLicenseTermsChanged, nothing charged in either token", async () => {
+      const c = await loadFixture(offeredFixture);
+      await asGovernance(c.timelock, async (timelock) =>
+        (await c.data.connect(timelock).setTokenAllowed(c.blk, true)).wait(),
+      );
+      // heidi read a price in CRP and approved both tokens; the owner switches to the other token, same price.
+      await approveCrp(c, c.heidi, PRICE);
+      await (await c.blocking.connect(c.heidi).approve(c.dataAddress, PRICE)).wait();
+      await (await c.data.connect(c.requester).setLicense(c.tokenId, { ...c.offer, token: c.blk })).wait();
+      const crpBefore = await saleState(c, c.crp, [c.heidi.address]);
+      const blkBefore = await saleState(c, c.blk, [c.heidi.address]);
+      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, readQuote(c)))
+        .to.be.revertedWithCustomError(c.data, "DataLicenseTermsChanged")
+        .withArgs(c.tokenId, c.blk, PRICE, DURATION, c.offer.termsHash);
+      expect(await saleState(c, c.crp, [c.heidi.address])).to.deep.equal(crpBefore);
+      expect(await saleState(c, c.blk, [c.heidi.address])).to.deep.equal(blkBefore);
+      expect(await c.blocking.allowance(c.heidi.address, c.dataAddress)).to.equal(PRICE);
+      // Quoting the token it now reads, the buyer pays in it.
+      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, readQuote(c, { token: c.blk })))
+        .to.emit(c.data, "RevenueSplit")
+        .withArgs(c.tokenId, c.blk, FEE, CONTRIBUTORS, 0n, TO_OWNER);
+      expect(await balanceOf(c, c.blk, c.heidi.address)).to.equal(blkBefore.balances[0]! - PRICE);
+      expect(await balanceOf(c, c.crp, c.heidi.address)).to.equal(crpBefore.balances[0]!);
+    });
+
+    it("a quote naming another duration or another token than the offer is refused with DataLicenseTermsChanged, nothing charged", async () => {
+      const c = await loadFixture(offeredFixture);
+      await asGovernance(c.timelock, async (timelock) =>
+        (await c.data.connect(timelock).setTokenAllowed(c.blk, true)).wait(),
+      );
+      await approveCrp(c, c.heidi, PRICE);
+      await (await c.blocking.connect(c.heidi).approve(c.dataAddress, PRICE)).wait();
+      const crpBefore = await saleState(c, c.crp, [c.heidi.address]);
+      const blkBefore = await saleState(c, c.blk, [c.heidi.address]);
+      // The offer has not changed: 1,000 CRP for 30 days. Even a quote asking for more time, or willing to pay
+      // in an allowlisted token it holds, is not the offer.
+      const quotes: [string, ICorpusData.QuoteStruct][] = [
+        ["one second more", readQuote(c, { duration: DURATION + 1n })],
+        ["one second less", readQuote(c, { duration: DURATION - 1n })],
+        ["twice the time at twice the price", readQuote(c, { duration: 2n * DURATION, maxPrice: 2n * PRICE })],
+        ["no time", readQuote(c, { duration: 0n })],
+        ["the other token", readQuote(c, { token: c.blk })],
+        ["no token", readQuote(c, { token: ZeroAddress })],
+      ];
+      for (const [name, quote] of quotes) {
+        await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, quote), name)
+          .to.be.revertedWithCustomError(c.data, "DataLicenseTermsChanged")
+          .withArgs(c.tokenId, c.crp, PRICE, DURATION, c.offer.termsHash);
+      }
+      expect(await saleState(c, c.crp, [c.heidi.address])).to.deep.equal(crpBefore);
+      expect(await saleState(c, c.blk, [c.heidi.address])).to.deep.equal(blkBefore);
+      expect(await c.data.hasLicense(c.tokenId, c.heidi.address)).to.equal(false);
+      // The exact quote buys.
+      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, readQuote(c))).to.emit(
+        c.data,
+        "LicenseBought",
+      );
     });
 
     it("a zero licensee is refused with DataZeroAddress", async () => {
@@ -462,7 +548,7 @@ describe("CorpusData: licences", () => {
       await approveCrp(c, c.heidi, PRICE);
       const before = await saleState(c, c.crp, [c.heidi.address, ZeroAddress]);
       await expect(
-        c.data.connect(c.heidi).buyLicense(c.tokenId, ZeroAddress, PRICE, c.offer.termsHash),
+        c.data.connect(c.heidi).buyLicense(c.tokenId, ZeroAddress, readQuote(c)),
       ).to.be.revertedWithCustomError(c.data, "DataZeroAddress");
       expect(await saleState(c, c.crp, [c.heidi.address, ZeroAddress])).to.deep.equal(before);
     });
@@ -471,7 +557,7 @@ describe("CorpusData: licences", () => {
       const c = await loadFixture(offeredFixture);
       await approveCrp(c, c.heidi, PRICE);
       const before = await balanceOf(c, c.crp, c.heidi.address);
-      await expect(c.data.connect(c.heidi).buyLicense(UNKNOWN, c.heidi.address, PRICE, c.offer.termsHash))
+      await expect(c.data.connect(c.heidi).buyLicense(UNKNOWN, c.heidi.address, readQuote(c)))
         .to.be.revertedWithCustomError(c.data, "ERC721NonexistentToken")
         .withArgs(UNKNOWN);
       expect(await balanceOf(c, c.crp, c.heidi.address)).to.equal(before);
@@ -492,16 +578,7 @@ describe("CorpusData: licences", () => {
       await expect(
         c.data
           .connect(c.heidi)
-          .buyLicenseWithPermit(
-            c.tokenId,
-            c.heidi.address,
-            PRICE,
-            c.offer.termsHash,
-            deadline,
-            permit.v,
-            permit.r,
-            permit.s,
-          ),
+          .buyLicenseWithPermit(c.tokenId, c.heidi.address, readQuote(c), deadline, permit.v, permit.r, permit.s),
       )
         .to.emit(c.data, "LicenseBought")
         .withArgs(c.tokenId, c.heidi.address, c.heidi.address, c.crp, PRICE, at + DURATION);
@@ -529,16 +606,7 @@ describe("CorpusData: licences", () => {
       await expect(
         c.data
           .connect(c.heidi)
-          .buyLicenseWithPermit(
-            c.tokenId,
-            c.heidi.address,
-            PRICE,
-            c.offer.termsHash,
-            deadline,
-            permit.v,
-            permit.r,
-            permit.s,
-          ),
+          .buyLicenseWithPermit(c.tokenId, c.heidi.address, readQuote(c), deadline, permit.v, permit.r, permit.s),
       )
         .to.emit(c.data, "LicenseBought")
         .withArgs(c.tokenId, c.heidi.address, c.heidi.address, c.crp, PRICE, at + DURATION);
@@ -556,19 +624,93 @@ describe("CorpusData: licences", () => {
       await expect(
         c.data
           .connect(c.heidi)
+          .buyLicenseWithPermit(c.tokenId, c.heidi.address, readQuote(c), deadline, permit.v, permit.r, permit.s),
+      )
+        .to.be.revertedWithCustomError(c.token, "ERC20InsufficientAllowance")
+        .withArgs(c.dataAddress, 0n, PRICE);
+      expect(await saleState(c, c.crp, [c.heidi.address])).to.deep.equal(before);
+    });
+
+    it("the permit's value is the quote's maxPrice: a permit for more than the price buys at the price, the rest stays approved", async () => {
+      const c = await loadFixture(offeredFixture);
+      // heidi accepts up to 1,500 CRP and signs for that; the offer is 1,000 CRP.
+      const maxPrice = PRICE + PRICE / 2n;
+      const deadline = await later(DAY);
+      const permit = await signPermit(c.token, c.heidi, c.dataAddress, maxPrice, deadline);
+      const nonce = await c.token.nonces(c.heidi.address);
+      const before = await balanceOf(c, c.crp, c.heidi.address);
+      await expect(
+        c.data
+          .connect(c.heidi)
           .buyLicenseWithPermit(
             c.tokenId,
             c.heidi.address,
-            PRICE,
-            c.offer.termsHash,
+            readQuote(c, { maxPrice }),
             deadline,
             permit.v,
             permit.r,
             permit.s,
           ),
       )
-        .to.be.revertedWithCustomError(c.token, "ERC20InsufficientAllowance")
-        .withArgs(c.dataAddress, 0n, PRICE);
+        .to.emit(c.data, "RevenueSplit")
+        .withArgs(c.tokenId, c.crp, FEE, CONTRIBUTORS, 0n, TO_OWNER);
+      expect(await c.token.nonces(c.heidi.address)).to.equal(nonce + 1n);
+      expect(await balanceOf(c, c.crp, c.heidi.address)).to.equal(before - PRICE);
+      expect(await c.token.allowance(c.heidi.address, c.dataAddress)).to.equal(maxPrice - PRICE);
+    });
+
+    it("a permit purchase from a stale read (the owner switched the token) is refused with DataLicenseTermsChanged; the permit is not used", async () => {
+      const c = await loadFixture(offeredFixture);
+      await asGovernance(c.timelock, async (timelock) =>
+        (await c.data.connect(timelock).setTokenAllowed(c.blk, true)).wait(),
+      );
+      // heidi signs a CRP permit for the offer she read; the owner then asks the same price in the other token,
+      // which she had approved too.
+      const deadline = await later(DAY);
+      const permit = await signPermit(c.token, c.heidi, c.dataAddress, PRICE, deadline);
+      await (await c.blocking.connect(c.heidi).approve(c.dataAddress, PRICE)).wait();
+      await (await c.data.connect(c.requester).setLicense(c.tokenId, { ...c.offer, token: c.blk })).wait();
+      const nonce = await c.token.nonces(c.heidi.address);
+      const crpBefore = await saleState(c, c.crp, [c.heidi.address]);
+      const blkBefore = await saleState(c, c.blk, [c.heidi.address]);
+      await expect(
+        c.data
+          .connect(c.heidi)
+          .buyLicenseWithPermit(c.tokenId, c.heidi.address, readQuote(c), deadline, permit.v, permit.r, permit.s),
+      )
+        .to.be.revertedWithCustomError(c.data, "DataLicenseTermsChanged")
+        .withArgs(c.tokenId, c.blk, PRICE, DURATION, c.offer.termsHash);
+      // The permit ran inside the reverted call: its nonce is unused and no CRP allowance is left behind.
+      expect(await c.token.nonces(c.heidi.address)).to.equal(nonce);
+      expect(await c.token.allowance(c.heidi.address, c.dataAddress)).to.equal(0n);
+      expect(await saleState(c, c.crp, [c.heidi.address])).to.deep.equal(crpBefore);
+      expect(await saleState(c, c.blk, [c.heidi.address])).to.deep.equal(blkBefore);
+    });
+
+    // Only the offer's own token is asked for a permit: a quote naming any other address (even one without
+    // code) fails the quote check with its named error.
+    it("a permit purchase quoting a token without code is refused with DataLicenseTermsChanged", async () => {
+      const c = await loadFixture(offeredFixture);
+      const deadline = await later(DAY);
+      const permit = await signPermit(c.token, c.heidi, c.dataAddress, PRICE, deadline);
+      const before = await saleState(c, c.crp, [c.heidi.address]);
+      for (const token of [ZeroAddress, c.heidi.address]) {
+        await expect(
+          c.data
+            .connect(c.heidi)
+            .buyLicenseWithPermit(
+              c.tokenId,
+              c.heidi.address,
+              readQuote(c, { token }),
+              deadline,
+              permit.v,
+              permit.r,
+              permit.s,
+            ),
+        )
+          .to.be.revertedWithCustomError(c.data, "DataLicenseTermsChanged")
+          .withArgs(c.tokenId, c.crp, PRICE, DURATION, c.offer.termsHash);
+      }
       expect(await saleState(c, c.crp, [c.heidi.address])).to.deep.equal(before);
     });
   });
@@ -582,7 +724,7 @@ describe("CorpusData: licences", () => {
       const before = await saleState(c, c.crp, [c.stranger.address]);
       const at = await later(10);
       await time.setNextBlockTimestamp(at);
-      const tx = c.data.connect(c.stranger).buyLicense(c.tokenId, c.stranger.address, 0n, c.offer.termsHash);
+      const tx = c.data.connect(c.stranger).buyLicense(c.tokenId, c.stranger.address, readQuote(c, { maxPrice: 0n }));
       await expect(tx)
         .to.emit(c.data, "LicenseBought")
         .withArgs(c.tokenId, c.stranger.address, c.stranger.address, c.crp, 0n, at + DURATION);
@@ -602,7 +744,7 @@ describe("CorpusData: licences", () => {
       await (await c.feeOnTransfer.connect(c.heidi).approve(c.dataAddress, PRICE)).wait();
       const before = await saleState(c, c.fot, [c.heidi.address]);
       // The token burns 1% of every transfer: 990 of the 1,000 arrive.
-      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, PRICE, c.offer.termsHash))
+      await expect(c.data.connect(c.heidi).buyLicense(c.tokenId, c.heidi.address, readQuote(c, { token: c.fot })))
         .to.be.revertedWithCustomError(c.data, "DataTokenDeliveredLess")
         .withArgs(c.fot, PRICE, PRICE - PRICE / 100n);
       expect(await saleState(c, c.fot, [c.heidi.address])).to.deep.equal(before);
@@ -624,7 +766,7 @@ describe("CorpusData: licences", () => {
       await (await c.blocking.connect(c.grace).approve(c.dataAddress, PRICE)).wait();
       const graceBlk = await balanceOf(c, c.blk, c.grace.address);
       const graceCrp = await balanceOf(c, c.crp, c.grace.address);
-      await expect(c.data.connect(c.grace).buyLicense(c.tokenId, c.grace.address, PRICE, c.offer.termsHash))
+      await expect(c.data.connect(c.grace).buyLicense(c.tokenId, c.grace.address, await quoteOf(c, c.tokenId)))
         .to.emit(c.data, "RevenueSplit")
         .withArgs(c.tokenId, c.blk, FEE, CONTRIBUTORS, 0n, TO_OWNER);
       expect(await balanceOf(c, c.blk, c.grace.address)).to.equal(graceBlk - PRICE);

@@ -4,13 +4,12 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { MaxUint256, ZeroAddress, id } from "ethers";
 import { asAccount } from "../../scripts/lib/impersonate";
 import { defaultTaskParams, drawPanelWhenReady, postTask, submitWork } from "../../scripts/lib/tasks-setup";
-import type { CorpusDeployment } from "../../deploy/deploy-corpus";
-import { CorpusTasks__factory } from "../../sdk/src/typechain";
 import { DAY } from "../helpers/fixtures";
 import {
   CONTRIBUTOR_FLOOR_BPS,
   PRICE,
   PROTOCOL_FEE_BPS,
+  type DataFixture,
   buyLicense,
   crpOffer,
   dataFixture,
@@ -24,29 +23,19 @@ const BPS = 10_000n;
 /** Longer than the registry's dispute window (2 days): a provisional verdict can be finalized. */
 const PAST_DISPUTE_WINDOW = 2 * DAY + 1;
 
-/**
- * The data fixture with the task registry at hand: the fixture's `tasks` holds the task ids A–E (shadowing
- * the deployment's registry), so `registry` is the contract and `d` the deployment the setup helpers take.
- */
-async function baseFixture() {
-  const c = await loadFixture(dataFixture);
-  const registry = CorpusTasks__factory.connect(await c.data.REGISTRY(), c.deployer);
-  const d: CorpusDeployment = { ...c, tasks: registry };
-  return { ...c, registry, d };
-}
-
-type Fixture = Awaited<ReturnType<typeof baseFixture>>;
+/** Any fixture of this file: the data fixture (`tasks` is the task registry, `taskIds` its tasks A–E). */
+type Fixture = DataFixture;
 
 /**
  * `worker` submits to `taskId` and the whole panel attests `accept`; the submission is then provisional
  * (still pending in the registry) until someone finalizes it after the dispute window.
  */
 async function reviewed(c: Fixture, worker: HardhatEthersSigner, taskId: bigint, accept: boolean) {
-  const submissionId = await submitWork(c.d, worker, taskId, `task-${taskId}-${worker.address}-${Date.now()}.json`);
-  const panel = await drawPanelWhenReady(c.d, submissionId);
+  const submissionId = await submitWork(c, worker, taskId, `task-${taskId}-${worker.address}-${Date.now()}.json`);
+  const panel = await drawPanelWhenReady(c, submissionId);
   for (const [seat, member] of panel.entries()) {
     await asAccount(member, async (s) =>
-      (await c.registry.connect(s).attest(submissionId, seat, accept, id(accept ? "ok" : "junk"))).wait(),
+      (await c.tasks.connect(s).attest(submissionId, seat, accept, id(accept ? "ok" : "junk"))).wait(),
     );
   }
   return submissionId;
@@ -55,7 +44,7 @@ async function reviewed(c: Fixture, worker: HardhatEthersSigner, taskId: bigint,
 /** Posts a task of frank's with `slots` slots and a deadline a week away; returns its id and deadline. */
 async function openTask(c: Fixture, slots: bigint) {
   const deadline = BigInt(await time.latest()) + 7n * BigInt(DAY);
-  const taskId = await postTask(c.d, c.frank, await defaultTaskParams(c.d, { slots, deadline }));
+  const taskId = await postTask(c, c.frank, await defaultTaskParams(c, { slots, deadline }));
   return { taskId, deadline };
 }
 
@@ -73,35 +62,35 @@ async function mintState(c: Fixture, taskIds: bigint[]) {
  * once: cheap filler for the task-count bound), and a task of his whose only submission (carol's) was rejected.
  */
 async function manyTasksFixture() {
-  const c = await loadFixture(baseFixture);
+  const c = await loadFixture(dataFixture);
   const empty: bigint[] = [];
   for (let i = 0; i < 32; i++) {
-    const taskId = await postTask(c.d, c.frank, await defaultTaskParams(c.d, { slots: 1n }));
-    await (await c.registry.connect(c.frank).cancelTask(taskId)).wait();
+    const taskId = await postTask(c, c.frank, await defaultTaskParams(c, { slots: 1n }));
+    await (await c.tasks.connect(c.frank).cancelTask(taskId)).wait();
     empty.push(taskId);
   }
-  const rejectedOnly = await finishedTask(c.d, c.frank, [], [c.carol]);
+  const rejectedOnly = await finishedTask(c, c.frank, [], [c.carol]);
   return { ...c, empty, rejectedOnly };
 }
 
 /** The data fixture plus four more finished tasks of frank's, one accepted submission each (bob, carol, dave, erin). */
 async function lineageFixture() {
-  const c = await loadFixture(baseFixture);
+  const c = await loadFixture(dataFixture);
   const more: bigint[] = [];
-  for (const worker of [c.bob, c.carol, c.dave, c.erin]) more.push(await finishedTask(c.d, c.frank, [worker]));
+  for (const worker of [c.bob, c.carol, c.dave, c.erin]) more.push(await finishedTask(c, c.frank, [worker]));
   return { ...c, more };
 }
 
 describe("CorpusData: minting from finished tasks", () => {
   describe("the smoke scenario", () => {
     it("mints from four tasks with shares derived from the registry, sells a licence, and contributors claim", async () => {
-      const c = await loadFixture(baseFixture);
-      const { A, B, C, D } = c.tasks;
-      const tokenId = await mintData(c.d, c.requester, mintParams([A, B, C, D]));
+      const c = await loadFixture(dataFixture);
+      const { A, B, C, D } = c.taskIds;
+      const tokenId = await mintData(c, c.requester, mintParams([A, B, C, D]));
       expect((await c.data.getData(tokenId)).totalUnits).to.equal(8n);
       for (const contributor of c.contributors) expect(await c.data.unitsOf(tokenId, contributor)).to.equal(2n);
-      await (await c.data.connect(c.requester).setLicense(tokenId, await crpOffer(c.d, PRICE))).wait();
-      await (await buyLicense(c.d, c.heidi, tokenId)).wait();
+      await (await c.data.connect(c.requester).setLicense(tokenId, await crpOffer(c, PRICE))).wait();
+      await (await buyLicense(c, c.heidi, tokenId)).wait();
       expect(await c.data.hasLicense(tokenId, c.heidi.address)).to.equal(true);
       await expectDataSolvent(c, "after a sale");
       const crp = await c.token.getAddress();
@@ -114,22 +103,22 @@ describe("CorpusData: minting from finished tasks", () => {
 
   describe("contributor units come from the registry", () => {
     it("gives each worker exactly its accepted submissions in the linked tasks, summed across them", async () => {
-      const c = await loadFixture(baseFixture);
-      const { A, B } = c.tasks;
+      const c = await loadFixture(dataFixture);
+      const { A, B } = c.taskIds;
       // A task where bob is accepted twice and heidi rejected: accepted submissions, not workers, are units.
       const { taskId: T } = await openTask(c, 3n);
       const first = await reviewed(c, c.bob, T, true);
       const junk = await reviewed(c, c.heidi, T, false);
       await time.increase(PAST_DISPUTE_WINDOW);
-      await (await c.registry.finalize(first)).wait();
-      await (await c.registry.finalize(junk)).wait();
+      await (await c.tasks.finalize(first)).wait();
+      await (await c.tasks.finalize(junk)).wait();
       const second = await reviewed(c, c.bob, T, true);
       await time.increase(PAST_DISPUTE_WINDOW);
-      await (await c.registry.finalize(second)).wait();
-      await (await c.registry.connect(c.frank).cancelTask(T)).wait();
-      expect(await c.registry.acceptedCount(T, c.bob.address)).to.equal(2n);
+      await (await c.tasks.finalize(second)).wait();
+      await (await c.tasks.connect(c.frank).cancelTask(T)).wait();
+      expect(await c.tasks.acceptedCount(T, c.bob.address)).to.equal(2n);
 
-      const tokenId = await mintData(c.d, c.frank, mintParams([A, B, T]));
+      const tokenId = await mintData(c, c.frank, mintParams([A, B, T]));
       // A: bob, carol, dave; B: bob, erin (carol rejected); T: bob twice (heidi rejected). D and E not linked.
       const expected = new Map<HardhatEthersSigner, bigint>([
         [c.bob, 4n],
@@ -143,7 +132,7 @@ describe("CorpusData: minting from finished tasks", () => {
       ]);
       for (const [worker, units] of expected) {
         let registry = 0n;
-        for (const task of [A, B, T]) registry += await c.registry.acceptedCount(task, worker.address);
+        for (const task of [A, B, T]) registry += await c.tasks.acceptedCount(task, worker.address);
         expect(registry, `registry count of ${worker.address}`).to.equal(units);
         expect(await c.data.unitsOf(tokenId, worker.address), `units of ${worker.address}`).to.equal(units);
       }
@@ -151,8 +140,8 @@ describe("CorpusData: minting from finished tasks", () => {
     });
 
     it("gives a worker rejected in every linked task no units, and outsiders none", async () => {
-      const c = await loadFixture(baseFixture);
-      const tokenId = await mintData(c.d, c.frank, mintParams([c.tasks.B]));
+      const c = await loadFixture(dataFixture);
+      const tokenId = await mintData(c, c.frank, mintParams([c.taskIds.B]));
       expect((await c.data.getData(tokenId)).totalUnits).to.equal(2n);
       expect(await c.data.unitsOf(tokenId, c.bob.address)).to.equal(1n);
       expect(await c.data.unitsOf(tokenId, c.erin.address)).to.equal(1n);
@@ -163,7 +152,7 @@ describe("CorpusData: minting from finished tasks", () => {
     });
 
     it("takes no list of contributors from the minter: the mint parameters name none", async () => {
-      const c = await loadFixture(baseFixture);
+      const c = await loadFixture(dataFixture);
       const [params] = c.data.interface.getFunction("mint").inputs;
       expect(params?.components?.map((p) => `${p.type} ${p.name}`)).to.deep.equal([
         "uint256[] taskIds",
@@ -177,17 +166,17 @@ describe("CorpusData: minting from finished tasks", () => {
 
     for (const share of [CONTRIBUTOR_FLOOR_BPS, 3_000n, 9_000n]) {
       it(`with a contributor share of ${share} bps, pays the same contributors in the same proportions`, async () => {
-        const c = await loadFixture(baseFixture);
-        const { A, B, C, D } = c.tasks;
+        const c = await loadFixture(dataFixture);
+        const { A, B, C, D } = c.taskIds;
         const crp = await c.token.getAddress();
-        const tokenId = await mintData(c.d, c.frank, mintParams([A, B, C, D], { contributorShareBps: share }));
+        const tokenId = await mintData(c, c.frank, mintParams([A, B, C, D], { contributorShareBps: share }));
         const view = await c.data.getData(tokenId);
         expect(view.totalUnits).to.equal(8n);
         expect(view.contributorShareBps).to.equal(share);
         for (const worker of c.contributors) expect(await c.data.unitsOf(tokenId, worker.address)).to.equal(2n);
 
-        await (await c.data.connect(c.frank).setLicense(tokenId, await crpOffer(c.d, PRICE))).wait();
-        await (await buyLicense(c.d, c.heidi, tokenId)).wait();
+        await (await c.data.connect(c.frank).setLicense(tokenId, await crpOffer(c, PRICE))).wait();
+        await (await buyLicense(c, c.heidi, tokenId)).wait();
         // 1,000 CRP × share over 8 units divides evenly for these shares: no dust.
         const pool = (PRICE * share) / BPS;
         const fee = (PRICE * PROTOCOL_FEE_BPS) / BPS;
@@ -206,8 +195,8 @@ describe("CorpusData: minting from finished tasks", () => {
 
   describe("a successful mint", () => {
     it("emits DataMinted and VersionPublished with every argument, and records the token", async () => {
-      const c = await loadFixture(baseFixture);
-      const { A, B, C, D, E } = c.tasks;
+      const c = await loadFixture(dataFixture);
+      const { A, B, C, D, E } = c.taskIds;
       // Out of id order on purpose: the token keeps the order the minter gave.
       const taskIds = [D, A, C, B];
       const params = mintParams(taskIds, { contentHash: id("v0"), metadataUri: "ipfs://v0.json" });
@@ -240,7 +229,7 @@ describe("CorpusData: minting from finished tasks", () => {
     it("links 32 tasks (the most) and returns them in order across storage words", async () => {
       const c = await loadFixture(manyTasksFixture);
       // 31 empty tasks around task A: only A's three accepted submissions count.
-      const taskIds = [...c.empty.slice(0, 20), c.tasks.A, ...c.empty.slice(20, 31)];
+      const taskIds = [...c.empty.slice(0, 20), c.taskIds.A, ...c.empty.slice(20, 31)];
       expect(taskIds.length).to.equal(32);
       await expect(c.data.connect(c.frank).mint(mintParams(taskIds)))
         .to.emit(c.data, "DataMinted")
@@ -264,10 +253,10 @@ describe("CorpusData: minting from finished tasks", () => {
 
     it("names up to 8 parents, anyone's tokens, and returns them in the order given", async () => {
       const c = await loadFixture(lineageFixture);
-      const { A, B, C, D, E } = c.tasks;
+      const { A, B, C, D, E } = c.taskIds;
       const [X1, X2, X3, X4] = c.more as [bigint, bigint, bigint, bigint];
-      for (const task of [A, B, C, D, X1, X2, X3]) await mintData(c.d, c.frank, mintParams([task]));
-      await mintData(c.d, c.alice, mintParams([E])); // token 8, alice's
+      for (const task of [A, B, C, D, X1, X2, X3]) await mintData(c, c.frank, mintParams([task]));
+      await mintData(c, c.alice, mintParams([E])); // token 8, alice's
       const parents = [8n, 3n, 1n, 7n, 2n, 6n, 4n, 5n];
       const params = mintParams([X4], { parents, contributorShareBps: 2_000n, parentShareBps: 7_000n });
       await expect(c.data.connect(c.frank).mint(params))
@@ -283,34 +272,34 @@ describe("CorpusData: minting from finished tasks", () => {
 
   describe("which tasks are finished", () => {
     it("mints a task whose every slot is accepted, though it is neither cancelled nor past its deadline", async () => {
-      const c = await loadFixture(baseFixture);
-      const task = await c.registry.getTask(c.tasks.A);
+      const c = await loadFixture(dataFixture);
+      const task = await c.tasks.getTask(c.taskIds.A);
       expect(task.cancelled).to.equal(false);
       expect(task.accepted).to.equal(task.slots);
       expect(task.pending).to.equal(0n);
       expect(task.deadline).to.be.greaterThan(BigInt(await time.latest()));
-      await expect(c.data.connect(c.frank).mint(mintParams([c.tasks.A]))).to.emit(c.data, "DataMinted");
-      expect(await c.data.tokenOfTask(c.tasks.A)).to.equal(1n);
+      await expect(c.data.connect(c.frank).mint(mintParams([c.taskIds.A]))).to.emit(c.data, "DataMinted");
+      expect(await c.data.tokenOfTask(c.taskIds.A)).to.equal(1n);
     });
 
     it("mints a cancelled task with nothing pending, though slots are left", async () => {
-      const c = await loadFixture(baseFixture);
-      const task = await c.registry.getTask(c.tasks.B);
+      const c = await loadFixture(dataFixture);
+      const task = await c.tasks.getTask(c.taskIds.B);
       expect(task.cancelled).to.equal(true);
       expect(task.accepted).to.be.lessThan(task.slots);
       expect(task.pending).to.equal(0n);
-      await expect(c.data.connect(c.frank).mint(mintParams([c.tasks.B]))).to.emit(c.data, "DataMinted");
-      expect(await c.data.tokenOfTask(c.tasks.B)).to.equal(1n);
+      await expect(c.data.connect(c.frank).mint(mintParams([c.taskIds.B]))).to.emit(c.data, "DataMinted");
+      expect(await c.data.tokenOfTask(c.taskIds.B)).to.equal(1n);
     });
 
     it("refuses an open task with a free slot up to its deadline, and mints it the second after", async () => {
-      const c = await loadFixture(baseFixture);
-      const { A } = c.tasks;
+      const c = await loadFixture(dataFixture);
+      const { A } = c.taskIds;
       const { taskId: T, deadline } = await openTask(c, 2n);
       const submission = await reviewed(c, c.bob, T, true);
       await time.increase(PAST_DISPUTE_WINDOW);
-      await (await c.registry.finalize(submission)).wait();
-      const task = await c.registry.getTask(T);
+      await (await c.tasks.finalize(submission)).wait();
+      const task = await c.tasks.getTask(T);
       expect([task.accepted, task.pending, task.cancelled]).to.deep.equal([1n, 0n, false]);
 
       const before = await mintState(c, [A, T]);
@@ -334,14 +323,14 @@ describe("CorpusData: minting from finished tasks", () => {
     });
 
     it("refuses a cancelled task while a submission is pending, and mints it once that is final", async () => {
-      const c = await loadFixture(baseFixture);
+      const c = await loadFixture(dataFixture);
       const { taskId: T } = await openTask(c, 2n);
       const bobs = await reviewed(c, c.bob, T, true);
       const carols = await reviewed(c, c.carol, T, true);
       await time.increase(PAST_DISPUTE_WINDOW);
-      await (await c.registry.finalize(bobs)).wait();
-      await (await c.registry.connect(c.frank).cancelTask(T)).wait();
-      const task = await c.registry.getTask(T);
+      await (await c.tasks.finalize(bobs)).wait();
+      await (await c.tasks.connect(c.frank).cancelTask(T)).wait();
+      const task = await c.tasks.getTask(T);
       expect([task.accepted, task.pending, task.cancelled]).to.deep.equal([1n, 1n, true]);
 
       const before = await mintState(c, [T]);
@@ -350,8 +339,8 @@ describe("CorpusData: minting from finished tasks", () => {
         .withArgs(T);
       expect(await mintState(c, [T])).to.deep.equal(before);
 
-      await (await c.registry.finalize(carols)).wait();
-      const tokenId = await mintData(c.d, c.frank, mintParams([T]));
+      await (await c.tasks.finalize(carols)).wait();
+      const tokenId = await mintData(c, c.frank, mintParams([T]));
       expect((await c.data.getData(tokenId)).totalUnits).to.equal(2n);
       expect(await c.data.unitsOf(tokenId, c.carol.address)).to.equal(1n);
     });
@@ -359,8 +348,8 @@ describe("CorpusData: minting from finished tasks", () => {
 
   describe("bad inputs revert with their error and change nothing", () => {
     it("refuses a task of another requester, wherever it is in the list", async () => {
-      const c = await loadFixture(baseFixture);
-      const { A, B, E } = c.tasks;
+      const c = await loadFixture(dataFixture);
+      const { A, B, E } = c.taskIds;
       const before = await mintState(c, [A, B, E]);
       await expect(c.data.connect(c.frank).mint(mintParams([A, B, E])))
         .to.be.revertedWithCustomError(c.data, "DataNotTaskRequester")
@@ -376,23 +365,23 @@ describe("CorpusData: minting from finished tasks", () => {
     });
 
     it("lets the registry's TasksUnknownTask through for a task that does not exist", async () => {
-      const c = await loadFixture(baseFixture);
-      const { A } = c.tasks;
-      const unknown = (await c.registry.taskCount()) + 1n;
+      const c = await loadFixture(dataFixture);
+      const { A } = c.taskIds;
+      const unknown = (await c.tasks.taskCount()) + 1n;
       const before = await mintState(c, [A, unknown, 0n]);
       await expect(c.data.connect(c.frank).mint(mintParams([A, unknown])))
-        .to.be.revertedWithCustomError(c.registry, "TasksUnknownTask")
+        .to.be.revertedWithCustomError(c.tasks, "TasksUnknownTask")
         .withArgs(unknown);
       await expect(c.data.connect(c.frank).mint(mintParams([0n])))
-        .to.be.revertedWithCustomError(c.registry, "TasksUnknownTask")
+        .to.be.revertedWithCustomError(c.tasks, "TasksUnknownTask")
         .withArgs(0n);
       expect(await mintState(c, [A, unknown, 0n])).to.deep.equal(before);
     });
 
     it("refuses a task that already backs a token, and a task listed twice", async () => {
-      const c = await loadFixture(baseFixture);
-      const { A, B, C } = c.tasks;
-      await mintData(c.d, c.frank, mintParams([A]));
+      const c = await loadFixture(dataFixture);
+      const { A, B, C } = c.taskIds;
+      await mintData(c, c.frank, mintParams([A]));
       const before = await mintState(c, [A, B, C]);
       await expect(c.data.connect(c.frank).mint(mintParams([B, A])))
         .to.be.revertedWithCustomError(c.data, "DataTaskAlreadyMinted")
@@ -408,7 +397,7 @@ describe("CorpusData: minting from finished tasks", () => {
 
     it("refuses no task and more than 32 tasks", async () => {
       const c = await loadFixture(manyTasksFixture);
-      const tooMany = [...c.empty, c.tasks.A];
+      const tooMany = [...c.empty, c.taskIds.A];
       expect(tooMany.length).to.equal(33);
       const before = await mintState(c, tooMany);
       await expect(c.data.connect(c.frank).mint(mintParams([])))
@@ -423,7 +412,7 @@ describe("CorpusData: minting from finished tasks", () => {
     it("refuses tasks without a single accepted submission", async () => {
       const c = await loadFixture(manyTasksFixture);
       const empty = c.empty.slice(0, 3);
-      expect((await c.registry.getTask(c.rejectedOnly)).accepted).to.equal(0n);
+      expect((await c.tasks.getTask(c.rejectedOnly)).accepted).to.equal(0n);
       const before = await mintState(c, [...empty, c.rejectedOnly]);
       await expect(c.data.connect(c.frank).mint(mintParams(empty))).to.be.revertedWithCustomError(
         c.data,
@@ -437,9 +426,9 @@ describe("CorpusData: minting from finished tasks", () => {
     });
 
     it("refuses shares below the floor, above 9,000 bps together, or a parent share without parents", async () => {
-      const c = await loadFixture(baseFixture);
-      const { A, B } = c.tasks;
-      await mintData(c.d, c.frank, mintParams([A]));
+      const c = await loadFixture(dataFixture);
+      const { A, B } = c.taskIds;
+      await mintData(c, c.frank, mintParams([A]));
       const cases: [bigint, bigint, bigint[]][] = [
         [CONTRIBUTOR_FLOOR_BPS - 1n, 0n, []],
         [0n, 0n, []],
@@ -470,9 +459,9 @@ describe("CorpusData: minting from finished tasks", () => {
 
     // Each share is bounded before they are added, so no pair of inputs can overflow into a panic.
     it("refuses shares whose sum overflows with DataInvalidShares, not a panic", async () => {
-      const c = await loadFixture(baseFixture);
-      const { A, B } = c.tasks;
-      await mintData(c.d, c.frank, mintParams([A]));
+      const c = await loadFixture(dataFixture);
+      const { A, B } = c.taskIds;
+      await mintData(c, c.frank, mintParams([A]));
       const before = await mintState(c, [A, B]);
       await expect(
         c.data
@@ -485,9 +474,9 @@ describe("CorpusData: minting from finished tasks", () => {
     });
 
     it("refuses a parent that is 0, not minted yet (itself or later), or named twice", async () => {
-      const c = await loadFixture(baseFixture);
-      const { A, B } = c.tasks;
-      await mintData(c.d, c.frank, mintParams([A]));
+      const c = await loadFixture(dataFixture);
+      const { A, B } = c.taskIds;
+      await mintData(c, c.frank, mintParams([A]));
       const before = await mintState(c, [A, B]);
       // The token being minted would be 2: naming it, or 3, would be a loop or a token from the future.
       for (const [parents, bad] of [
@@ -507,9 +496,9 @@ describe("CorpusData: minting from finished tasks", () => {
     });
 
     it("refuses more than 8 parents", async () => {
-      const c = await loadFixture(baseFixture);
-      const { A, B } = c.tasks;
-      await mintData(c.d, c.frank, mintParams([A]));
+      const c = await loadFixture(dataFixture);
+      const { A, B } = c.taskIds;
+      await mintData(c, c.frank, mintParams([A]));
       const before = await mintState(c, [A, B]);
       const parents = [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n];
       await expect(c.data.connect(c.frank).mint(mintParams([B], { parents, parentShareBps: 1_000n })))

@@ -2,8 +2,6 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse } from "ethers";
-import type { CorpusDeployment } from "../../deploy/deploy-corpus";
-import { CorpusTasks__factory } from "../../sdk/src/typechain";
 import { CRP } from "../helpers/fixtures";
 import {
   CONTRIBUTOR_FLOOR_BPS,
@@ -17,6 +15,7 @@ import {
   finishedTask,
   mintData,
   mintParams,
+  quoteOf,
 } from "../helpers/data";
 
 const BPS = 10_000n;
@@ -32,33 +31,30 @@ const TO_OWNER = 675n * CRP; // 1,000 − 25 − 300
 /** The data fixture with no token minted yet, and the addresses these tests use. */
 async function baseFixture() {
   const c = await loadFixture(dataFixture);
-  // The fixture's `tasks` holds the task ids A–E, shadowing the registry: `d` is the deployment the setup
-  // helpers (mintData, crpOffer, finishedTask) take.
-  const d: CorpusDeployment = { ...c, tasks: CorpusTasks__factory.connect(await c.data.REGISTRY(), c.deployer) };
-  return { ...c, d, crp: await c.token.getAddress(), treasury: await c.timelock.getAddress() };
+  return { ...c, crp: await c.token.getAddress(), treasury: await c.timelock.getAddress() };
 }
 
 /** {@link baseFixture} with frank's token over tasks A–D (8 units: bob, carol, dave, erin 2 each). */
 async function revenueFixture() {
   const c = await loadFixture(baseFixture);
-  const { A, B, C, D } = c.tasks;
-  const tokenId = await mintData(c.d, c.requester, mintParams([A, B, C, D]));
+  const { A, B, C, D } = c.taskIds;
+  const tokenId = await mintData(c, c.requester, mintParams([A, B, C, D]));
   return { ...c, tokenId };
 }
 
 /** Any fixture of this file: the data fixture and the CRP address. */
-type RevenueFixture = DataFixture & { d: CorpusDeployment; crp: string; treasury: string };
+type RevenueFixture = DataFixture & { crp: string; treasury: string };
 
 /** `owner` offers `tokenId` at `price` (30 days, the default terms). */
 async function offer(c: RevenueFixture, owner: HardhatEthersSigner, tokenId: bigint, price: bigint) {
-  await (await c.data.connect(owner).setLicense(tokenId, await crpOffer(c.d, price))).wait();
+  await (await c.data.connect(owner).setLicense(tokenId, await crpOffer(c, price))).wait();
 }
 
-/** `buyer` approves exactly the current price of `tokenId` and buys it; returns the purchase. */
+/** `buyer` approves exactly the current price of `tokenId` and buys it at the quote it reads; returns the purchase. */
 async function buy(c: DataFixture, buyer: HardhatEthersSigner, tokenId: bigint): Promise<ContractTransactionResponse> {
-  const { license } = await c.data.getData(tokenId);
-  await (await c.token.connect(buyer).approve(c.dataAddress, license.price)).wait();
-  return c.data.connect(buyer).buyLicense(tokenId, buyer.address, license.price, license.termsHash);
+  const quote = await quoteOf(c, tokenId);
+  await (await c.token.connect(buyer).approve(c.dataAddress, quote.maxPrice)).wait();
+  return c.data.connect(buyer).buyLicense(tokenId, buyer.address, quote);
 }
 
 /** `owner` offers `tokenId` at `price` and heidi buys it (the transaction is mined). */
@@ -136,16 +132,24 @@ describe("CorpusData: revenue", () => {
     it("a price that does not divide by 3 units: the same rule, over two sales", async () => {
       const c = await loadFixture(baseFixture);
       // Task A alone: bob, carol and dave, one unit each.
-      const tokenId = await mintData(c.d, c.requester, mintParams([c.tasks.A]));
+      const tokenId = await mintData(c, c.requester, mintParams([c.taskIds.A]));
       expect((await c.data.getData(tokenId)).totalUnits).to.equal(3n);
       // 1,000 CRP + 7 wei: contributors 300 CRP + 2 wei = 3 × 100 CRP + 2 wei: 100 CRP per unit, 2 wei to the owner.
-      await sell(c, c.requester, tokenId, 1_000n * CRP + 7n);
+      // RevenueSplit reports what the pool took (300 CRP) and the owner's 675 CRP + 5 wei + 2 wei.
+      await offer(c, c.requester, tokenId, 1_000n * CRP + 7n);
+      await expect(buy(c, c.heidi, tokenId))
+        .to.emit(c.data, "RevenueSplit")
+        .withArgs(tokenId, c.crp, FEE, 300n * CRP, 0n, TO_OWNER + 7n);
       expect(await c.data.revenuePerUnit(tokenId, c.crp)).to.equal(100n * CRP);
       expect(await c.data.revenueOf(c.crp, c.requester.address)).to.equal(TO_OWNER + 7n);
       await expectDataSolvent(c, "after the first sale");
       // 1,000 CRP + 37 wei: fee floor(37 × 0.025) = 0 extra; contributors 300 CRP + 11 wei = 3 × (100 CRP + 3 wei)
       // + 2 wei: the pool takes the 3 whole wei per unit, the owner 675 CRP + 26 wei + 2 wei.
-      await sell(c, c.requester, tokenId, 1_000n * CRP + 37n);
+      await offer(c, c.requester, tokenId, 1_000n * CRP + 37n);
+      await expect(buy(c, c.heidi, tokenId))
+        .to.emit(c.data, "RevenueSplit")
+        .withArgs(tokenId, c.crp, FEE, 300n * CRP + 9n, 0n, TO_OWNER + 28n);
+      expect(FEE + (300n * CRP + 9n) + (TO_OWNER + 28n)).to.equal(1_000n * CRP + 37n);
       expect(await c.data.revenuePerUnit(tokenId, c.crp)).to.equal(200n * CRP + 3n);
       expect(await c.data.revenueOf(c.crp, c.requester.address)).to.equal(TO_OWNER + 7n + TO_OWNER + 28n);
       expect(await c.data.revenueOf(c.crp, c.treasury)).to.equal(2n * FEE);
@@ -158,17 +162,23 @@ describe("CorpusData: revenue", () => {
       await expectDataSolvent(c, "after a claim");
     });
 
-    // FINDING: RevenueSplit's `contributors` (and `parents`) report the share before rounding, while `owner`
-    // already includes the rounding remainder: the remainder is counted twice and the parts sum to more than
-    // the price. ICorpusData: contributors = "Added to the token's contributor pool", owner = "its share and
-    // the rounding remainders". Here the pool grows by 8 × 37.5 CRP = 300 CRP, but the event says 300 CRP + 2 wei.
-    it.skip("RevenueSplit reports what each part received: the parts sum to the price", async () => {
+    // ICorpusData: `contributors` is what the pool took (a whole number of wei per unit), `owner` its share and
+    // every rounding remainder; the four add up to the price, so no remainder is reported twice.
+    it("RevenueSplit reports what each part received, the remainder only in the owner's: the parts sum to the price", async () => {
       const c = await loadFixture(revenueFixture);
+      // 1,000 CRP + 7 wei: the contributors' 30% is 300 CRP + 2 wei, of which 8 units take 300 CRP; the 2 wei join
+      // the owner's 675 CRP + 5 wei.
       const price = 1_000n * CRP + 7n;
       await offer(c, c.requester, c.tokenId, price);
       await expect(buy(c, c.heidi, c.tokenId))
         .to.emit(c.data, "RevenueSplit")
         .withArgs(c.tokenId, c.crp, FEE, CONTRIBUTORS, 0n, TO_OWNER + 7n);
+      expect(FEE + CONTRIBUTORS + 0n + (TO_OWNER + 7n)).to.equal(price);
+      // Each part is exactly what its holder can take out.
+      expect(8n * (await c.data.revenuePerUnit(c.tokenId, c.crp))).to.equal(CONTRIBUTORS);
+      expect(await c.data.revenueOf(c.crp, c.requester.address)).to.equal(TO_OWNER + 7n);
+      expect(await c.data.revenueOf(c.crp, c.treasury)).to.equal(FEE);
+      await expectDataSolvent(c, "after a sale with a remainder");
     });
   });
 
@@ -248,18 +258,18 @@ describe("CorpusData: revenue", () => {
      */
     async function claimManyFixture() {
       const c = await loadFixture(baseFixture);
-      const { A, B, C, D, E } = c.tasks;
+      const { A, B, C, D, E } = c.taskIds;
       const more = [
-        await finishedTask(c.d, c.requester, [c.bob]),
-        await finishedTask(c.d, c.requester, [c.bob, c.carol]),
-        await finishedTask(c.d, c.requester, [c.bob, c.dave, c.erin]),
-        await finishedTask(c.d, c.requester, [c.bob]),
-        await finishedTask(c.d, c.requester, [c.bob, c.grace]),
+        await finishedTask(c, c.requester, [c.bob]),
+        await finishedTask(c, c.requester, [c.bob, c.carol]),
+        await finishedTask(c, c.requester, [c.bob, c.dave, c.erin]),
+        await finishedTask(c, c.requester, [c.bob]),
+        await finishedTask(c, c.requester, [c.bob, c.grace]),
       ];
       const tokens: bigint[] = [];
-      for (const task of [A, B, C, D]) tokens.push(await mintData(c.d, c.requester, mintParams([task])));
-      tokens.push(await mintData(c.d, c.alice, mintParams([E])));
-      for (const task of more) tokens.push(await mintData(c.d, c.requester, mintParams([task])));
+      for (const task of [A, B, C, D]) tokens.push(await mintData(c, c.requester, mintParams([task])));
+      tokens.push(await mintData(c, c.alice, mintParams([E])));
+      for (const task of more) tokens.push(await mintData(c, c.requester, mintParams([task])));
       for (const [i, tokenId] of tokens.entries()) {
         if (i === 9) continue;
         await sell(c, i === 4 ? c.alice : c.requester, tokenId, PRICE);
@@ -414,18 +424,14 @@ describe("CorpusData: revenue", () => {
      * alice's lineage-only token [E] (grace: 1 unit) with the same parents and a parent share of 0.
      */
     async function parentsFixture() {
-      const d = await loadFixture(baseFixture);
-      const { A, B, C, D, E } = d.tasks;
-      const p1 = await mintData(d.d, d.requester, mintParams([A]));
-      const p2 = await mintData(d.d, d.requester, mintParams([B]));
-      const derived = await mintData(
-        d.d,
-        d.requester,
-        mintParams([C, D], { parents: [p1, p2], parentShareBps: 1_000n }),
-      );
-      const lineage = await mintData(d.d, d.alice, mintParams([E], { parents: [p1, p2], parentShareBps: 0n }));
-      await (await d.data.connect(d.requester).transferFrom(d.requester.address, d.grace.address, derived)).wait();
-      return { ...d, p1, p2, derived, lineage };
+      const c = await loadFixture(baseFixture);
+      const { A, B, C, D, E } = c.taskIds;
+      const p1 = await mintData(c, c.requester, mintParams([A]));
+      const p2 = await mintData(c, c.requester, mintParams([B]));
+      const derived = await mintData(c, c.requester, mintParams([C, D], { parents: [p1, p2], parentShareBps: 1_000n }));
+      const lineage = await mintData(c, c.alice, mintParams([E], { parents: [p1, p2], parentShareBps: 0n }));
+      await (await c.data.connect(c.requester).transferFrom(c.requester.address, c.grace.address, derived)).wait();
+      return { ...c, p1, p2, derived, lineage };
     }
 
     it("routes the parent share equally into the parents' pools, per-unit floors, every remainder to the derived owner", async () => {
@@ -440,9 +446,16 @@ describe("CorpusData: revenue", () => {
       //    p1: 50 CRP over 3 units → 16.666… CRP per unit (16666666666666666666 wei), 2 wei over
       //    p2: 50 CRP over 2 units → 25 CRP per unit, exact
       //  owner        575 CRP + 11 wei, plus 2 + 1 + 2 wei of remainders = 575 CRP + 16 wei
+      // RevenueSplit reports what the pools took: 3 × (100 CRP + 1 wei) to the contributors, 3 × p1's per-unit
+      // amount + 2 × 25 CRP = 100 CRP − 2 wei to the parents; the owner's part holds every remainder.
       const price = 1_000n * CRP + 17n;
       const p1PerUnit = 16_666_666_666_666_666_666n;
-      await sell(c, c.grace, c.derived, price);
+      await offer(c, c.grace, c.derived, price);
+      await expect(buy(c, c.heidi, c.derived))
+        .to.emit(c.data, "RevenueSplit")
+        .withArgs(c.derived, c.crp, FEE, 300n * CRP + 3n, 3n * p1PerUnit + 50n * CRP, 575n * CRP + 16n);
+      expect(3n * p1PerUnit + 50n * CRP).to.equal(100n * CRP - 2n);
+      expect(FEE + (300n * CRP + 3n) + (100n * CRP - 2n) + (575n * CRP + 16n)).to.equal(price);
       expect(await c.data.revenuePerUnit(c.derived, c.crp)).to.equal(100n * CRP + 1n);
       expect(await c.data.revenuePerUnit(c.p1, c.crp)).to.equal(p1PerUnit);
       expect(await c.data.revenuePerUnit(c.p2, c.crp)).to.equal(25n * CRP);
@@ -490,7 +503,10 @@ describe("CorpusData: revenue", () => {
       // p1 sold at 1,000 CRP: 300 CRP over 3 units = 100 CRP per unit; then the derived sale at 1,000 CRP:
       // 50 CRP more to p1's pool = 16666666666666666666 wei per unit, 2 wei to the derived owner.
       await sell(c, c.requester, c.p1, PRICE);
-      await sell(c, c.grace, c.derived, PRICE);
+      await offer(c, c.grace, c.derived, PRICE);
+      await expect(buy(c, c.heidi, c.derived))
+        .to.emit(c.data, "RevenueSplit")
+        .withArgs(c.derived, c.crp, FEE, 300n * CRP, 100n * CRP - 2n, 575n * CRP + 2n);
       expect(await c.data.revenuePerUnit(c.p1, c.crp)).to.equal(100n * CRP + 16_666_666_666_666_666_666n);
       expect(await c.data.revenueOf(c.crp, c.requester.address)).to.equal(TO_OWNER);
       // Derived: 300 CRP = 3 × 100 CRP exact; parents 100 CRP = 2 × 50 CRP; p1's 2 wei to grace.

@@ -1,9 +1,7 @@
 import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { ZeroAddress, encodeBytes32String, id } from "ethers";
-import type { CorpusDeployment } from "../../deploy/deploy-corpus";
 import { asGovernance } from "../../scripts/lib/impersonate";
-import { CorpusTasks__factory } from "../../sdk/src/typechain";
 import { CRP } from "../helpers/fixtures";
 import { PRICE, ROYALTY_CAP_BPS, dataFixture, mintData, mintParams } from "../helpers/data";
 
@@ -11,16 +9,12 @@ const V0_HASH = id("dataset v0");
 const V0_URI = "ipfs://datasets/v0.json";
 const ROYALTY_CAP = encodeBytes32String("royaltyCapBps");
 
-/**
- * The data fixture with frank's token 1 minted from tasks A–D (version 0: V0_HASH at V0_URI). `d` is the
- * deployment the setup helpers take: the fixture's `tasks` holds the task ids, shadowing the registry.
- */
+/** The data fixture with frank's token 1 minted from tasks A–D (version 0: V0_HASH at V0_URI). */
 async function versionsFixture() {
   const c = await loadFixture(dataFixture);
-  const d: CorpusDeployment = { ...c, tasks: CorpusTasks__factory.connect(await c.data.REGISTRY(), c.deployer) };
-  const { A, B, C, D } = c.tasks;
-  const tokenId = await mintData(d, c.frank, mintParams([A, B, C, D], { contentHash: V0_HASH, metadataUri: V0_URI }));
-  return { ...c, d, tokenId };
+  const { A, B, C, D } = c.taskIds;
+  const tokenId = await mintData(c, c.frank, mintParams([A, B, C, D], { contentHash: V0_HASH, metadataUri: V0_URI }));
+  return { ...c, tokenId };
 }
 
 type Fixture = Awaited<ReturnType<typeof versionsFixture>>;
@@ -68,7 +62,7 @@ describe("CorpusData: versions and royalties", () => {
       });
       // A version changes the content, not the provenance: the tasks and units stay.
       const view = await c.data.getData(c.tokenId);
-      expect(view.taskIds).to.deep.equal([c.tasks.A, c.tasks.B, c.tasks.C, c.tasks.D]);
+      expect(view.taskIds).to.deep.equal([c.taskIds.A, c.taskIds.B, c.taskIds.C, c.taskIds.D]);
       expect(view.totalUnits).to.equal(8n);
     });
 

@@ -2,11 +2,11 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
 import { IERC20__factory } from "../../sdk/src/typechain";
-import { buyLicense, crpOffer, finishedTask, mintData, mintParams } from "../../scripts/lib/data-setup";
+import { buyLicense, crpOffer, finishedTask, mintData, mintParams, quoteOf } from "../../scripts/lib/data-setup";
 import { CRP, deployCorpusFixture } from "./fixtures";
 import { bulkStake } from "./staking";
 
-export { buyLicense, crpOffer, finishedTask, mintData, mintParams };
+export { buyLicense, crpOffer, finishedTask, mintData, mintParams, quoteOf };
 
 /** The local parameters (deploy/parameters/31337.json): 2.5% protocol fee, 20% contributor floor, 5% royalty cap. */
 export const PROTOCOL_FEE_BPS = 250n;
@@ -22,6 +22,8 @@ export const PRICE = 1_000n * CRP;
  * - task C: carol accepted;
  * - task D: dave and erin accepted.
  * Across A–D: bob 2, carol 2, dave 2, erin 2 units (8 in all). Also alice's finished task E (grace accepted).
+ * The task ids are `taskIds.A`–`taskIds.E`; `tasks` stays the registry, so the fixture is itself a deployment
+ * the setup helpers (finishedTask, mintData, crpOffer, buyLicense, quoteOf) take.
  */
 export async function dataFixture() {
   const c = await loadFixture(deployCorpusFixture);
@@ -35,7 +37,7 @@ export async function dataFixture() {
     ...c,
     requester: c.frank,
     contributors: [c.bob, c.carol, c.dave, c.erin],
-    tasks: { A: taskA, B: taskB, C: taskC, D: taskD, E: taskE },
+    taskIds: { A: taskA, B: taskB, C: taskC, D: taskD, E: taskE },
     dataAddress: await c.data.getAddress(),
   };
 }

@@ -1,6 +1,6 @@
 import { id } from "ethers";
 import type { BenchContext } from "../bench-context";
-import { crpOffer, finishedTask, mintData, mintParams } from "../../lib/data-setup";
+import { crpOffer, finishedTask, mintData, mintParams, quoteOf } from "../../lib/data-setup";
 import { bulkStake, useFixedRandomness } from "../../lib/staking-setup";
 
 const CRP = 10n ** 18n;
@@ -37,7 +37,7 @@ export async function benchData({ meter, deployment, accounts }: BenchContext): 
     ["data.buyLicense", grace],
   ] as const) {
     await token.connect(buyer).approve(dataAddress, PRICE);
-    await meter.record(name, data.connect(buyer).buyLicense(1n, buyer.address, PRICE, offer.termsHash));
+    await meter.record(name, data.connect(buyer).buyLicense(1n, buyer.address, await quoteOf(deployment, 1n)));
   }
   await meter.record(
     "data.publishVersion",
@@ -53,7 +53,7 @@ export async function benchData({ meter, deployment, accounts }: BenchContext): 
     const tokenId = await mintData(deployment, alice, mintParams([taskId]));
     await (await data.connect(alice).setLicense(tokenId, offer)).wait();
     await (await token.connect(frank).approve(dataAddress, PRICE)).wait();
-    await (await data.connect(frank).buyLicense(tokenId, frank.address, PRICE, offer.termsHash)).wait();
+    await (await data.connect(frank).buyLicense(tokenId, frank.address, await quoteOf(deployment, tokenId))).wait();
     tokens.push(tokenId);
   }
   await meter.record("data.claimMany", data.connect(bob).claimMany(tokens, crp));

@@ -1,6 +1,6 @@
 import { id } from "ethers";
 import type { DemoContext } from "../context";
-import { crpOffer, dataTokenIdFrom, finishedTask, mintParams } from "../../lib/data-setup";
+import { crpOffer, dataTokenIdFrom, finishedTask, mintParams, quoteOf } from "../../lib/data-setup";
 import { crp } from "../../lib/story";
 
 /**
@@ -48,8 +48,8 @@ export async function dataChapter({ deployment, accounts, story }: DemoContext) 
   await token.connect(heidi).approve(dataAddress, license.price);
   await story.step(
     "heidi",
-    "(an AI lab) buys the licence, naming the price and terms she read",
-    data.connect(heidi).buyLicense(tokenId, heidi.address, license.price, license.termsHash),
+    "(an AI lab) buys, quoting the token, price, duration and terms she read",
+    data.connect(heidi).buyLicense(tokenId, heidi.address, await quoteOf(deployment, tokenId)),
   );
   const expiry = await data.licenseExpiry(tokenId, heidi.address);
   story.note(
