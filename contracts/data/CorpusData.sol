@@ -177,6 +177,7 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
             parentShare
         );
         emit VersionPublished(tokenId, 0, params.contentHash, params.metadataUri);
+        if (params.license.duration != 0) _setOffer(tokenId, params.license);
         _safeMint(msg.sender, tokenId);
     }
 
@@ -198,24 +199,7 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
     /// @inheritdoc ICorpusData
     function setLicense(uint256 tokenId, License calldata license) external {
         _requireAuthorized(tokenId);
-        if (license.duration != 0) {
-            require(_allowedTokens[license.token], DataTokenNotAllowed(license.token));
-            require(
-                license.duration <= MAX_LICENSE_DURATION,
-                DataInvalidDuration(license.duration, MAX_LICENSE_DURATION)
-            );
-        }
-        require(license.price <= type(uint96).max, DataPriceTooHigh(license.price, type(uint96).max));
-        _offers[tokenId] = Offer(license.token, uint96(license.price), license.termsHash, license.termsUri);
-        _data[tokenId].licenseDuration = uint64(license.duration);
-        emit LicenseOffered(
-            tokenId,
-            license.token,
-            license.price,
-            license.duration,
-            license.termsHash,
-            license.termsUri
-        );
+        _setOffer(tokenId, license);
     }
 
     /// @inheritdoc ICorpusData
@@ -474,6 +458,28 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
     }
 
     // ─── Internal: sales ────────────────────────────────────────────────────
+
+    /// @dev Sets the offer of `tokenId` (duration 0 withdraws it).
+    function _setOffer(uint256 tokenId, License calldata license) private {
+        if (license.duration != 0) {
+            require(_allowedTokens[license.token], DataTokenNotAllowed(license.token));
+            require(
+                license.duration <= MAX_LICENSE_DURATION,
+                DataInvalidDuration(license.duration, MAX_LICENSE_DURATION)
+            );
+        }
+        require(license.price <= type(uint96).max, DataPriceTooHigh(license.price, type(uint96).max));
+        _offers[tokenId] = Offer(license.token, uint96(license.price), license.termsHash, license.termsUri);
+        _data[tokenId].licenseDuration = uint64(license.duration);
+        emit LicenseOffered(
+            tokenId,
+            license.token,
+            license.price,
+            license.duration,
+            license.termsHash,
+            license.termsUri
+        );
+    }
 
     function _buy(uint256 tokenId, address licensee, Quote calldata quote) private returns (uint256) {
         address owner = _requireOwned(tokenId);

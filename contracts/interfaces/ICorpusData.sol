@@ -25,6 +25,7 @@ interface ICorpusData {
     /// @param metadataUri Where the token's metadata lives (version 0).
     /// @param contributorShareBps Share of each sale for the contributors; at least the governed floor.
     /// @param parentShareBps Share of each sale routed to the parents' contributor pools (0 without parents).
+    /// @param license The licence offered from the start (duration 0: none yet; see {setLicense}).
     struct MintParams {
         uint256[] taskIds;
         uint256[] parents;
@@ -32,6 +33,7 @@ interface ICorpusData {
         string metadataUri;
         uint256 contributorShareBps;
         uint256 parentShareBps;
+        License license;
     }
 
     /// @notice A licence offer as a buyer reads it before paying.

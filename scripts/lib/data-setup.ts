@@ -1,5 +1,5 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { type Signer, id, resolveAddress } from "ethers";
+import { type Signer, ZeroAddress, ZeroHash, id, resolveAddress } from "ethers";
 import type { CorpusDeployment } from "../../deploy/deploy-corpus";
 import { type ICorpusData, IERC20__factory } from "../../sdk/src/typechain";
 import { asAccount } from "./impersonate";
@@ -51,7 +51,19 @@ export async function finishedTask(
   return taskId;
 }
 
-/** Mint parameters for `taskIds` with the default shares (30% to contributors, no parents) and `overrides`. */
+/** No licence offered yet (a mint's default; the owner offers one later with `setLicense`). */
+export const NO_LICENSE: LicenseOffer = {
+  token: ZeroAddress,
+  price: 0n,
+  duration: 0n,
+  termsHash: ZeroHash,
+  termsUri: "",
+};
+
+/**
+ * Mint parameters for `taskIds` with the default shares (30% to contributors, no parents), no licence on
+ * offer yet, and `overrides`.
+ */
 export function mintParams(taskIds: bigint[], overrides: Partial<MintParams> = {}): MintParams {
   return {
     taskIds,
@@ -60,6 +72,7 @@ export function mintParams(taskIds: bigint[], overrides: Partial<MintParams> = {
     metadataUri: `ipfs://datasets/${taskIds.join("-")}.json`,
     contributorShareBps: 3_000n,
     parentShareBps: 0n,
+    license: NO_LICENSE,
     ...overrides,
   };
 }

@@ -161,6 +161,7 @@ describe("CorpusData: minting from finished tasks", () => {
         "string metadataUri",
         "uint256 contributorShareBps",
         "uint256 parentShareBps",
+        "tuple license",
       ]);
     });
 
@@ -267,6 +268,50 @@ describe("CorpusData: minting from finished tasks", () => {
       expect(view.taskIds).to.deep.equal([X4]);
       expect(view.contributorShareBps).to.equal(2_000n);
       expect(view.parentShareBps).to.equal(7_000n);
+    });
+  });
+
+  describe("licence terms at mint", () => {
+    it("a mint can carry its licence offer: readable at once, LicenseOffered emitted, buyable in the next transaction", async () => {
+      const c = await loadFixture(dataFixture);
+      const { A, B } = c.taskIds;
+      const offer = await crpOffer(c, PRICE, 30);
+      const tx = c.data.connect(c.frank).mint(mintParams([A, B], { license: offer }));
+      await expect(tx)
+        .to.emit(c.data, "LicenseOffered")
+        .withArgs(1n, offer.token, offer.price, offer.duration, offer.termsHash, offer.termsUri);
+      const { license } = await c.data.getData(1n);
+      expect([license.token, license.price, license.duration, license.termsHash, license.termsUri]).to.deep.equal([
+        offer.token,
+        offer.price,
+        offer.duration,
+        offer.termsHash,
+        offer.termsUri,
+      ]);
+      await (await buyLicense(c, c.heidi, 1n)).wait();
+      expect(await c.data.hasLicense(1n, c.heidi.address)).to.equal(true);
+    });
+
+    it("without terms (duration 0) nothing is on offer and no LicenseOffered is emitted", async () => {
+      const c = await loadFixture(dataFixture);
+      const tx = c.data.connect(c.frank).mint(mintParams([c.taskIds.A]));
+      await expect(tx).to.not.emit(c.data, "LicenseOffered");
+      expect((await c.data.getData(1n)).license.duration).to.equal(0n);
+    });
+
+    it("terms in a token that is not allowed, or longer than the longest licence, revert and mint nothing", async () => {
+      const c = await loadFixture(dataFixture);
+      const { A } = c.taskIds;
+      const before = await mintState(c, [A]);
+      const offer = await crpOffer(c, PRICE, 30);
+      await expect(c.data.connect(c.frank).mint(mintParams([A], { license: { ...offer, token: c.stranger.address } })))
+        .to.be.revertedWithCustomError(c.data, "DataTokenNotAllowed")
+        .withArgs(c.stranger.address);
+      const tooLong = (await c.data.MAX_LICENSE_DURATION()) + 1n;
+      await expect(c.data.connect(c.frank).mint(mintParams([A], { license: { ...offer, duration: tooLong } })))
+        .to.be.revertedWithCustomError(c.data, "DataInvalidDuration")
+        .withArgs(tooLong, tooLong - 1n);
+      expect(await mintState(c, [A])).to.deep.equal(before);
     });
   });
 

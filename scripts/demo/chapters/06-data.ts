@@ -20,10 +20,11 @@ export async function dataChapter({ deployment, accounts, story }: DemoContext) 
   for (let t = 1n; t <= third; t++) {
     if ((await tasks.getTask(t)).requester === alice.address) taskIds.push(t);
   }
-  const params = mintParams(taskIds, { metadataUri: "ipfs://demo/street-signs-dataset.json" });
+  const offer = await crpOffer(deployment, 1_000n * 10n ** 18n, 30);
+  const params = mintParams(taskIds, { metadataUri: "ipfs://demo/street-signs-dataset.json", license: offer });
   const mintReceipt = await story.step(
     "alice",
-    `mints "street signs" from her finished tasks ${taskIds.join(", ")}; 30% of sales to contributors`,
+    `mints "street signs" from tasks ${taskIds.join(", ")}: 30% of sales to contributors; a 30-day licence at 1,000 CRP`,
     data.connect(alice).mint(params),
   );
   const tokenId = dataTokenIdFrom(deployment, mintReceipt);
@@ -34,12 +35,6 @@ export async function dataChapter({ deployment, accounts, story }: DemoContext) 
       `(${minted.totalUnits} accepted submissions in all). alice could not list them herself.`,
   );
 
-  const offer = await crpOffer(deployment, 1_000n * 10n ** 18n, 30);
-  await story.step(
-    "alice",
-    "offers a 30-day research licence for 1,000 CRP (terms on IPFS, their hash on chain)",
-    data.connect(alice).setLicense(tokenId, offer),
-  );
   const { license } = await data.getData(tokenId);
   story.note(
     `What a buyer reads before paying: ${crp(license.price)} CRP for ${Number(license.duration) / 86_400} days, ` +
