@@ -712,9 +712,9 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         for (uint256 c; c < choices; ++c) votes[c] = (tally >> (8 * c)) & 0xFF;
     }
 
+    /// @dev The phase of an existing dispute (callers check that it exists).
     function _phaseOf(uint256 disputeId) private view returns (Phase) {
         Dispute storage d = _disputes[disputeId];
-        if (address(d.arbitrable) == address(0)) return Phase.None;
         if (d.executed) return Phase.Executed;
         Round storage r = _rounds[_roundKey(disputeId, d.lastRound)];
         if (r.flags & _DRAWN == 0) return block.timestamp > r.commitEnd ? Phase.Final : Phase.Drawing;
