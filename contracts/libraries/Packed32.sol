@@ -15,7 +15,10 @@ library Packed32 {
     /// @param index Below {PER_WORD}.
     /// @return value The entry.
     function at(uint256 word, uint256 index) internal pure returns (uint256 value) {
-        return (word >> (index * _BITS)) & type(uint32).max;
+        // Safe: index < PER_WORD, so the shift is below 256.
+        unchecked {
+            return (word >> (index * _BITS)) & type(uint32).max;
+        }
     }
 
     /// @notice Packs `leaves[from]` up to the next {PER_WORD} leaves into one word.
@@ -24,7 +27,10 @@ library Packed32 {
     /// @return word The packed leaves.
     function pack(uint256[] memory leaves, uint256 from) internal pure returns (uint256 word) {
         uint256 end = _end(leaves.length, from);
-        for (uint256 i = from; i < end; ++i) word |= leaves[i] << ((i - from) * _BITS);
+        // Safe: from <= i < from + PER_WORD, so the shift is below 256.
+        unchecked {
+            for (uint256 i = from; i < end; ++i) word |= leaves[i] << ((i - from) * _BITS);
+        }
     }
 
     /// @notice Writes the seats of `word` into `leaves[from]` onwards (up to {PER_WORD} of them).
@@ -33,7 +39,10 @@ library Packed32 {
     /// @param from First index to write.
     function unpackInto(uint256 word, uint256[] memory leaves, uint256 from) internal pure {
         uint256 end = _end(leaves.length, from);
-        for (uint256 i = from; i < end; ++i) leaves[i] = at(word, i - from);
+        // Safe: from <= i < from + PER_WORD.
+        unchecked {
+            for (uint256 i = from; i < end; ++i) leaves[i] = at(word, i - from);
+        }
     }
 
     /// @notice The first `size` leaves of one word.
@@ -56,6 +65,9 @@ library Packed32 {
     }
 
     function _end(uint256 length, uint256 from) private pure returns (uint256) {
-        return length < from + PER_WORD ? length : from + PER_WORD;
+        // Safe: `from` is an index into a memory array, far below 2^256 - PER_WORD.
+        unchecked {
+            return length < from + PER_WORD ? length : from + PER_WORD;
+        }
     }
 }
