@@ -21,8 +21,10 @@ import {
   expectDisputesSolvent,
   newSalt,
   revealAs,
+  creditsSince,
 } from "../helpers/disputes";
 import { at } from "../helpers/lists";
+import { tracedStep } from "../helpers/traced-steps";
 
 /**
  * Conservation of CRP in CorpusDisputes under random dispute histories (model-based property test).
@@ -264,17 +266,8 @@ async function checkInvariants(m: Model, r: Real, label: string) {
 }
 
 /** Runs one step, then every invariant; a failure reports every step of the run so far. */
-async function step(m: Model, r: Real, label: string, action: () => Promise<string | void>) {
-  try {
-    const outcome = await action();
-    m.trace.push(`${label}${outcome ? ` -> ${outcome}` : ""}`);
-    await checkInvariants(m, r, label);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${message}\n  steps of this run:\n    ${[...m.trace, `${label} (failed)`].join("\n    ")}`, {
-      cause: error,
-    });
-  }
+function step(m: Model, r: Real, label: string, action: () => Promise<string | void>) {
+  return tracedStep(m, label, action, () => checkInvariants(m, r, label));
 }
 
 // ─── Actions ───
@@ -426,13 +419,7 @@ async function settle(m: Model, r: Real, d: DisputeModel, round: RoundModel) {
   expect(await r.token.totalSupply(), "the rest of the slashes is burnt").to.equal(supply - burned);
 
   // Σ credited to the round's jurors and payer = its fee + the slash reward it received.
-  const credits = new Map<string, bigint>();
-  let credited = 0n;
-  for (const a of accounts) {
-    const delta = (await r.disputes.balanceOf(a)) - (before.get(a) ?? 0n);
-    if (delta !== 0n) credits.set(a, delta);
-    credited += delta;
-  }
+  const { credits, total: credited } = await creditsSince(r, accounts, before);
   expect(credited, "credited = fee + slash reward").to.equal(round.fee + reward);
   if (coherentCount === 0n) {
     expect(refunded, "no coherent juror: refunded to the payer").to.equal(round.fee + reward);

@@ -26,6 +26,7 @@ import {
   passPhase,
   runRound,
   slashRewardOf,
+  creditsSince,
 } from "../helpers/disputes";
 import { at } from "../helpers/lists";
 
@@ -138,13 +139,7 @@ async function settle(c: DisputesFixture, disputeId: bigint, round: bigint): Pro
   expect(await c.token.balanceOf(staking), "staking lost exactly the slashes").to.equal(stakingBefore - totalSlashed);
   expect(await c.token.totalSupply(), "the rest of every slash is burnt").to.equal(supplyBefore - burned);
 
-  const credits = new Map<string, bigint>();
-  let credited = 0n;
-  for (const a of accounts) {
-    const delta = (await c.disputes.balanceOf(a)) - (before.get(a) ?? 0n);
-    if (delta !== 0n) credits.set(a, delta);
-    credited += delta;
-  }
+  const { credits, total: credited } = await creditsSince(c, accounts, before);
   expect(credited, "credited to jurors and payer = fee + slash reward").to.equal(info.fee + reward);
   expect((await c.disputes.getRound(disputeId, round)).settled).to.equal(true);
   await expectDisputesSolvent(c, `after settling round ${round} of dispute ${disputeId}`);

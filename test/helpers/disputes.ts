@@ -124,7 +124,11 @@ export async function disputesOwe(c: DisputesFixture, accounts: string[]): Promi
  * How each of `accounts`' dispute balances moved since `before` (only the non-zero moves), and their sum:
  * what a settlement credited, to be compared with the round's fee plus its slash reward.
  */
-export async function creditsSince(c: DisputesFixture, accounts: string[], before: Map<string, bigint>) {
+export async function creditsSince(
+  c: Pick<DisputesFixture, "disputes">,
+  accounts: readonly string[],
+  before: Map<string, bigint>,
+) {
   const credits = new Map<string, bigint>();
   let total = 0n;
   for (const account of accounts) {

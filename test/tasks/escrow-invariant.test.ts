@@ -16,6 +16,7 @@ import { fundFromTreasury } from "../../scripts/lib/staking-setup";
 import { UNDER_COVERAGE, propertyRuns } from "../helpers/coverage";
 import { CRP, DAY } from "../helpers/fixtures";
 import { STATUS, registryOwes, signerOf, tasksFixture } from "../helpers/tasks";
+import { TracedStep, tracedStep } from "../helpers/traced-steps";
 
 /**
  * Escrow invariant of the task registry under random use (model-based property test).
@@ -590,18 +591,9 @@ async function checkInvariants(m: Model, r: Real, after: string) {
   m.withdrew = undefined;
 }
 
-/** Runs one action, then every invariant; a failure reports every step of the run so far. */
-async function step(m: Model, r: Real, label: string, action: () => Promise<string | void>) {
-  try {
-    const outcome = await action();
-    m.trace.push(`${label}${outcome ? ` -> ${outcome}` : ""}`);
-    await checkInvariants(m, r, label);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${message}\n  steps of this run:\n    ${[...m.trace, `${label} (failed)`].join("\n    ")}`, {
-      cause: error,
-    });
-  }
+/** Runs one step, then every invariant; a failure reports every step of the run so far. */
+function step(m: Model, r: Real, label: string, action: () => Promise<string | void>) {
+  return tracedStep(m, label, action, () => checkInvariants(m, r, label));
 }
 
 // ─── Commands: each picks its target from the random input ───
@@ -616,19 +608,9 @@ const live = (s: SubmissionModel) => !isFinal(s);
 
 type Cmd = fc.AsyncCommand<Model, Real>;
 
-class Step implements Cmd {
-  constructor(
-    readonly label: string,
-    readonly act: (m: Model, r: Real) => Promise<string | void>,
-  ) {}
-  check(): boolean {
-    return true;
-  }
-  async run(m: Model, r: Real): Promise<void> {
-    await step(m, r, this.label, () => this.act(m, r));
-  }
-  toString(): string {
-    return this.label;
+class Step extends TracedStep<Model, Real> {
+  constructor(label: string, act: (m: Model, r: Real) => Promise<string | void>) {
+    super(label, act, checkInvariants);
   }
 }
 
