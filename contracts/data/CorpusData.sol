@@ -24,7 +24,8 @@ import {Packed32} from "../libraries/Packed32.sol";
 /// contributor revenue. See {ICorpusData} for the rules.
 /// @dev Token conservation, per payment token: this contract's balance equals the owners' and treasury's
 /// revenue balances plus, for every data token, `revenuePerUnit × totalUnits` minus what its contributors
-/// have claimed. Pools grow by whole wei per unit, so a pool never owes a fraction of a wei.
+/// have claimed, plus its pool's carry. Pools grow by whole wei per unit, so a pool never owes a fraction of
+/// a wei; the carry (less than one wei per unit) waits for the next sale.
 contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -52,6 +53,9 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
     uint256 private constant _BPS = 10_000;
     /// @dev A claim checkpoint: the claimant's units (cached on its first claim) above its revenue per unit.
     uint256 private constant _UNITS_SHIFT = 224;
+    /// @dev A pool: its revenue per unit above the carry (wei not yet divisible among its units, < 2^32).
+    uint256 private constant _CARRY_BITS = 32;
+    uint256 private constant _CARRY_MASK = 0xffffffff;
 
     /// @notice The task registry tokens are minted from.
     ICorpusTasks public immutable REGISTRY;
@@ -92,7 +96,7 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
     mapping(uint256 taskId => uint256 tokenId) private _tokenOfTask;
     mapping(uint256 tokenId => Offer) private _offers;
     mapping(uint256 tokenId => mapping(address licensee => uint256 expiresAt)) private _expiries;
-    mapping(uint256 tokenId => mapping(IERC20 token => uint256 perUnit)) private _revenuePerUnit;
+    mapping(uint256 tokenId => mapping(IERC20 token => uint256 perUnitAndCarry)) private _pools;
     mapping(uint256 tokenId => mapping(IERC20 token => mapping(address contributor => uint256))) private _claims;
     mapping(IERC20 token => mapping(address account => uint256)) private _revenue;
     mapping(uint256 tokenId => uint256 receiverAndBps) private _royalties;
@@ -284,6 +288,16 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
         token.safeTransfer(TREASURY, amount);
     }
 
+    /// @inheritdoc ICorpusData
+    function sweepPoolCarry(uint256 tokenId, IERC20 token) external {
+        uint256 pool = _pools[tokenId][token];
+        uint256 carry = pool & _CARRY_MASK;
+        require(carry != 0, DataNothingToClaim(TREASURY));
+        _pools[tokenId][token] = pool & ~_CARRY_MASK;
+        _revenue[token][TREASURY] += carry;
+        emit PoolCarrySwept(tokenId, token, carry);
+    }
+
     // ─── Governance ─────────────────────────────────────────────────────────
 
     /// @inheritdoc ICorpusData
@@ -347,12 +361,17 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
         uint256 checkpoint = _claims[tokenId][token][contributor];
         uint256 units = checkpoint >> _UNITS_SHIFT;
         if (units == 0) units = unitsOf(tokenId, contributor);
-        return units * (_revenuePerUnit[tokenId][token] - (checkpoint & _perUnitMask()));
+        return units * ((_pools[tokenId][token] >> _CARRY_BITS) - (checkpoint & _perUnitMask()));
     }
 
     /// @inheritdoc ICorpusData
     function revenuePerUnit(uint256 tokenId, IERC20 token) external view returns (uint256) {
-        return _revenuePerUnit[tokenId][token];
+        return _pools[tokenId][token] >> _CARRY_BITS;
+    }
+
+    /// @inheritdoc ICorpusData
+    function poolCarry(uint256 tokenId, IERC20 token) external view returns (uint256) {
+        return _pools[tokenId][token] & _CARRY_MASK;
     }
 
     /// @inheritdoc ICorpusData
@@ -417,6 +436,15 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
             interfaceId == bytes4(0x49064906) ||
             ERC721.supportsInterface(interfaceId) ||
             AccessControl.supportsInterface(interfaceId);
+    }
+
+    // ─── Internal: transfers ────────────────────────────────────────────────
+
+    /// @dev Refuses to move a token to this contract: its owner revenue would be credited to an account that
+    /// can never withdraw it.
+    function _update(address to, uint256 tokenId, address auth) internal override returns (address) {
+        require(to != address(this), DataInvalidRecipient(to));
+        return super._update(to, tokenId, auth);
     }
 
     // ─── Internal: minting ──────────────────────────────────────────────────
@@ -512,17 +540,14 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
         return expiresAt;
     }
 
-    /// @dev Splits a sale: protocol fee, contributors' pool, parents' pools, and the rest (with every
-    /// rounding remainder) to the owner.
+    /// @dev Splits a sale: protocol fee, contributors' pool, parents' pools, and the rest to the owner.
     function _split(uint256 tokenId, Data memory data, IERC20 token, uint256 price, address owner) private {
         uint256 protocolFee = (price * _protocolFeeBps) / _BPS;
-        uint256 contributors = _addToPool(tokenId, token, (price * data.contributorShareBps) / _BPS, data.totalUnits);
-        uint256 parents;
-        if (data.parentShareBps != 0) {
-            parents = _payParents(tokenId, token, (price * data.parentShareBps) / _BPS, data.parentCount);
-        }
-        // Safe: what the pools took is at most their shares, and the shares sum to at most 100% (checked at
-        // mint against the highest protocol fee).
+        uint256 contributors = (price * data.contributorShareBps) / _BPS;
+        uint256 parents = (price * data.parentShareBps) / _BPS;
+        _addToPool(tokenId, token, contributors, data.totalUnits);
+        if (parents != 0) _payParents(tokenId, token, parents, data.parentCount);
+        // Safe: the shares sum to at most 100% (checked at mint against the highest protocol fee).
         uint256 toOwner;
         unchecked {
             toOwner = price - protocolFee - contributors - parents;
@@ -532,26 +557,30 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
         emit RevenueSplit(tokenId, token, protocolFee, contributors, parents, toOwner);
     }
 
-    /// @dev Shares `amount` equally among the parents' pools; returns what the pools took.
-    function _payParents(
-        uint256 tokenId,
-        IERC20 token,
-        uint256 amount,
-        uint256 parentCount
-    ) private returns (uint256 added) {
+    /// @dev Shares `amount` equally among the parents' pools, the first also taking the division's remainder.
+    function _payParents(uint256 tokenId, IERC20 token, uint256 amount, uint256 parentCount) private {
         uint256 word = _parentWords[tokenId][0];
         uint256 each = amount / parentCount;
+        uint256 first = amount - each * (parentCount - 1);
         for (uint256 i; i < parentCount; ++i) {
             uint256 parent = Packed32.at(word, i);
-            added += _addToPool(parent, token, each, _data[parent].totalUnits);
+            _addToPool(parent, token, i == 0 ? first : each, _data[parent].totalUnits);
         }
     }
 
-    /// @dev Adds a whole number of wei per unit (the most `amount` allows) to a pool; returns what it took.
-    function _addToPool(uint256 tokenId, IERC20 token, uint256 amount, uint256 units) private returns (uint256 added) {
-        uint256 perUnit = amount / units;
-        if (perUnit != 0) _revenuePerUnit[tokenId][token] += perUnit;
-        return perUnit * units;
+    /// @dev Adds `amount` to a pool: whole wei per unit now, and what does not divide among the units yet is
+    /// carried to the pool's next sale, so the contributors get every wei of their share, however small the
+    /// sales (an owner cannot price them below the number of units to keep the share).
+    function _addToPool(uint256 tokenId, IERC20 token, uint256 amount, uint256 units) private {
+        uint256 pool = _pools[tokenId][token];
+        uint256 total = amount + (pool & _CARRY_MASK);
+        uint256 perUnit = total / units;
+        // Safe: the carry is below `units` (< 2^32), and revenue per unit is far below 2^224.
+        uint256 updated;
+        unchecked {
+            updated = (((pool >> _CARRY_BITS) + perUnit) << _CARRY_BITS) | (total - perUnit * units);
+        }
+        if (updated != pool) _pools[tokenId][token] = updated;
     }
 
     /// @dev Pulls exactly `amount` of `token` from the caller, refusing tokens that deliver less.
@@ -573,7 +602,7 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
             units = unitsOf(tokenId, msg.sender);
             if (units == 0) return 0;
         }
-        uint256 perUnit = _revenuePerUnit[tokenId][token];
+        uint256 perUnit = _pools[tokenId][token] >> _CARRY_BITS;
         amount = units * (perUnit - (checkpoint & _perUnitMask()));
         if (amount == 0) return 0;
         _claims[tokenId][token][msg.sender] = (units << _UNITS_SHIFT) | perUnit;

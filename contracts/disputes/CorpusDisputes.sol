@@ -172,8 +172,14 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         uint256 choices,
         bytes calldata extraData,
         address party
-    ) external nonReentrant whenNotPaused returns (uint256 disputeId) {
+    ) external nonReentrant returns (uint256 disputeId) {
+        bool trusted = _unfundedAllowed[IArbitrable(msg.sender)];
+        // The registry's dispute windows keep running while the guardian pauses: pausing its disputes would
+        // make contested verdicts final. Others' new disputes stop.
+        if (!trusted) _requireNotPaused();
         uint256 fee = _jurySize * _feePerJuror;
+        // With a zero fee a dispute is free: open to anyone, it would be a free way to lock jurors' stake.
+        require(fee != 0 || trusted, DisputesUnfundedNotAllowed(msg.sender));
         disputeId = _open(choices, extraData, party, fee);
         if (fee != 0) CRP.safeTransferFrom(msg.sender, address(this), fee);
     }
@@ -183,8 +189,9 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         uint256 choices,
         bytes calldata extraData,
         address party
-    ) external nonReentrant whenNotPaused returns (uint256 disputeId) {
+    ) external nonReentrant returns (uint256 disputeId) {
         // Unfunded juries are paid only by slashes: open to anyone, they would be a free way to lock stake.
+        // The arbitrables allowed to open them are not paused either (see {createDispute}).
         require(_unfundedAllowed[IArbitrable(msg.sender)], DisputesUnfundedNotAllowed(msg.sender));
         return _open(choices, extraData, party, 0);
     }
@@ -307,7 +314,7 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
             _revertWrongPhase(disputeId);
         }
         uint256 choices = d.choices;
-        uint256 ruling = _rulingOf(r.tally, choices);
+        uint256 ruling = _decidedRuling(disputeId, choices, round);
         require(
             _isParty(disputeId, choices, msg.sender) && (ruling == 0 || _parties[disputeId][ruling - 1] != msg.sender),
             DisputesNotLosingSide(disputeId, msg.sender)
@@ -406,8 +413,9 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         address juror,
         uint256 vote,
         bytes32 salt
-    ) public pure returns (bytes32) {
-        return keccak256(abi.encode(disputeId, round, juror, vote, salt));
+    ) public view returns (bytes32) {
+        // Bound to this arbitrator on this chain too: a salt reused after a redeployment reveals nothing.
+        return keccak256(abi.encode(block.chainid, address(this), disputeId, round, juror, vote, salt));
     }
 
     /// @inheritdoc ICorpusDisputes
@@ -454,6 +462,8 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         uint256 round,
         address juror
     ) external view returns (bool drawn, bool committed, bool revealed, uint256 vote) {
+        // Rounds live under eight bits of the key: a larger round would read another dispute's seats.
+        require(round <= MAX_APPEALS, DisputesUnknownRound(disputeId, round));
         uint256 seat = _seats[_roundKey(disputeId, round)][juror];
         uint256 state = seat & 0xFF;
         return (state != 0, state >= _SEAT_COMMITTED, state == _SEAT_REVEALED, (seat >> 8) & 0xFF);
@@ -684,11 +694,20 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         uint256 key = _roundKey(disputeId, round);
         Round storage r = _rounds[key];
         if (r.flags & _DRAWN != 0 && block.timestamp > r.revealEnd) {
-            ruling = _rulingOf(r.tally, d.choices);
+            ruling = _decidedRuling(disputeId, d.choices, round);
             isFinal = block.timestamp > r.appealEnd;
         } else {
-            if (round != 0) ruling = _rulingOf(_rounds[key - 1].tally, d.choices);
+            if (round != 0) ruling = _decidedRuling(disputeId, d.choices, round - 1);
             isFinal = r.flags & _DRAWN == 0 && block.timestamp > r.commitEnd;
+        }
+    }
+
+    /// @dev The ruling round `round` stands for: its majority, or, on a tie or with no reveal, the ruling the
+    /// round before stood for (0 in the first round). An appeal that fails to decide does not undo a decision.
+    function _decidedRuling(uint256 disputeId, uint256 choices, uint256 round) private view returns (uint256 ruling) {
+        for (uint256 r = round + 1; r != 0; --r) {
+            ruling = _rulingOf(_rounds[_roundKey(disputeId, r - 1)].tally, choices);
+            if (ruling != 0) return ruling;
         }
     }
 

@@ -12,8 +12,9 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 /// registry (never supplied by the minter); a worker owns as many units as it had submissions accepted.
 /// Each sale of a licence splits the price: the protocol fee to the treasury, the token's contributor share
 /// to its contributors' pool, its parent share (if any) equally to its parents' pools, and the rest to the
-/// owner. A pool grows by a whole amount per unit; what does not divide evenly (at most units − 1 wei per
-/// pool per sale) goes to the owner, so no rounding dust is ever stranded. A contributor claims
+/// owner. A pool grows by whole wei per unit; what does not divide among its units yet (less than one wei
+/// per unit) is the pool's carry, added to its next sale, so contributors get every wei of their share; a
+/// carry a pool will never use can be swept to the treasury ({sweepPoolCarry}), so nothing stays for good. A contributor claims
 /// `units × (revenue per unit − revenue per unit at its last claim)` at any time, in O(linked tasks).
 interface ICorpusData {
     // ─── Types ──────────────────────────────────────────────────────────────
@@ -25,7 +26,8 @@ interface ICorpusData {
     /// @param metadataUri Where the token's metadata lives (version 0).
     /// @param contributorShareBps Share of each sale for the contributors; at least the governed floor.
     /// @param parentShareBps Share of each sale routed to the parents' contributor pools (0 without parents).
-    /// @param license The licence offered from the start (duration 0: none yet; see {setLicense}).
+    /// @param license The licence offered from the start (duration 0: none yet, and its other fields are
+    /// ignored; see {setLicense}).
     struct MintParams {
         uint256[] taskIds;
         uint256[] parents;
@@ -110,7 +112,7 @@ interface ICorpusData {
     error DataInvalidShares(uint256 contributorShareBps, uint256 parentShareBps);
     /// @notice Only the token's owner (or an approved operator) may do this.
     error DataNotOwner(uint256 tokenId, address caller);
-    /// @notice A licence duration of zero or longer than {MAX_LICENSE_DURATION}.
+    /// @notice A licence duration longer than {MAX_LICENSE_DURATION} (0 means no offer).
     error DataInvalidDuration(uint256 duration, uint256 max);
     /// @notice A payment token not on the allowlist.
     error DataTokenNotAllowed(IERC20 token);
@@ -129,6 +131,8 @@ interface ICorpusData {
     error DataUnknownVersion(uint256 tokenId, uint256 version);
     /// @notice A royalty above the governed cap.
     error DataRoyaltyTooHigh(uint256 bps, uint256 cap);
+    /// @notice A data token cannot be sent to `to` (this contract, which could never withdraw its revenue).
+    error DataInvalidRecipient(address to);
     /// @notice A {claimMany} over more than `max` tokens.
     error DataTooManyTokens(uint256 count, uint256 max);
     /// @notice A parameter outside its bounds (or an unknown parameter: bounds 0, 0).
@@ -197,9 +201,9 @@ interface ICorpusData {
     /// @param tokenId The token sold.
     /// @param token Payment token.
     /// @param protocolFee To the treasury.
-    /// @param contributors Added to the token's contributor pool (a whole number of wei per unit).
+    /// @param contributors Added to the token's contributor pool (distributed per unit, or carried).
     /// @param parents Added to its parents' pools, in all.
-    /// @param owner Credited to the owner: its share and every rounding remainder (the four add up to the price).
+    /// @param owner Credited to the owner (the four add up to the price).
     event RevenueSplit(
         uint256 indexed tokenId,
         IERC20 indexed token,
@@ -219,6 +223,11 @@ interface ICorpusData {
     /// @param account Who withdrew.
     /// @param amount What it received.
     event Withdrawn(IERC20 indexed token, address indexed account, uint256 amount);
+    /// @notice A pool's carry was moved to the treasury's revenue.
+    /// @param tokenId The data token.
+    /// @param token Payment token.
+    /// @param amount The carry (less than one wei per unit).
+    event PoolCarrySwept(uint256 indexed tokenId, IERC20 indexed token, uint256 amount);
     /// @notice Protocol fees were sent to the treasury.
     /// @param token Payment token.
     /// @param amount What was sent.
@@ -326,6 +335,13 @@ interface ICorpusData {
     /// @param token Payment token.
     function sweepProtocolFees(IERC20 token) external;
 
+    /// @notice Moves a pool's carry to the treasury's revenue (then {sweepProtocolFees}), for a pool that will
+    /// not sell again in `token`: the carry is less than one wei per unit, so its contributors lose less than
+    /// a wei each, and nothing stays in the contract for good. Anyone may call it.
+    /// @param tokenId The data token.
+    /// @param token Payment token.
+    function sweepPoolCarry(uint256 tokenId, IERC20 token) external;
+
     // ─── Governance ─────────────────────────────────────────────────────────
 
     /// @notice Sets protocolFeeBps, contributorShareFloorBps or royaltyCapBps. Timelock only; bounded.
@@ -377,6 +393,13 @@ interface ICorpusData {
     /// @param contributor Anyone.
     /// @return amount Claimable.
     function claimable(uint256 tokenId, IERC20 token, address contributor) external view returns (uint256 amount);
+
+    /// @notice Wei of `tokenId`'s pool in `token` not yet divisible among its units (below its unit count),
+    /// carried to its next sale.
+    /// @param tokenId The token.
+    /// @param token Payment token.
+    /// @return Wei.
+    function poolCarry(uint256 tokenId, IERC20 token) external view returns (uint256);
 
     /// @notice Revenue per contributor unit ever added to `tokenId`'s pool in `token`.
     /// @param tokenId The token.

@@ -13,7 +13,8 @@ import {IArbitrator} from "./IArbitrator.sol";
 /// **Evidence** runs (the parties post evidence), then **Commit** (each juror stores
 /// {commitmentOf}`(…, vote, salt)`), **Reveal** (each juror shows vote and salt), **Appeal** (the losing side
 /// may pay for the next round). The round's ruling is the choice with the most revealed votes; a tie, or no
-/// reveal at all, rules 0 (which the arbitrable reads as "no ruling").
+/// reveal at all, leaves the ruling of the round before standing (in the first round: 0, which the
+/// arbitrable reads as "no ruling"), so an appeal that fails to decide never undoes a decision.
 ///
 /// Money, per round: the round's fee (paid by whoever opened or appealed it) and the slash reward of its
 /// incoherent jurors are shared equally by its coherent jurors, whoever wins: a court that paid its jurors
@@ -105,7 +106,8 @@ interface ICorpusDisputes is IArbitrator {
     error DisputesInvalidExclusions(uint256 count, uint256 choices, uint256 max);
     /// @notice The party named when opening is not one of the parties listed in `extraData`.
     error DisputesPartyNotListed(address party);
-    /// @notice Only governance-approved arbitrable contracts may open unfunded disputes.
+    /// @notice Only governance-approved arbitrable contracts may open unfunded (or, with a zero fee, free)
+    /// disputes.
     error DisputesUnfundedNotAllowed(address arbitrable);
     /// @notice The action is not open in the dispute's current phase.
     error DisputesWrongPhase(uint256 disputeId, Phase phase);
@@ -263,7 +265,8 @@ interface ICorpusDisputes is IArbitrator {
     /// @param account Who withdrew.
     /// @param amount CRP sent.
     event Withdrawn(address indexed account, uint256 amount);
-    /// @notice Governance changed a parameter (rounds already started keep theirs).
+    /// @notice Governance changed a parameter. Rounds already started keep their fee, juror lock and slash
+    /// shares; phase lengths apply from a round's draw (a drawn round's deadlines never move).
     /// @param parameter Its name.
     /// @param oldValue Previous value.
     /// @param newValue New value.
@@ -334,14 +337,17 @@ interface ICorpusDisputes is IArbitrator {
     /// @param value The new value.
     function setParameter(bytes32 parameter, uint256 value) external;
 
-    /// @notice Allows or disallows `arbitrable` to open unfunded disputes. Admin only.
+    /// @notice Allows or disallows `arbitrable` to open unfunded disputes. Allowed arbitrables (the task
+    /// registry) may also open disputes while the guardian has paused new ones, since their own deadlines
+    /// keep running. Admin only.
     /// @param arbitrable The contract.
     /// @param allowed Whether it may.
     function setUnfundedAllowed(IArbitrable arbitrable, bool allowed) external;
 
     // ─── Views ──────────────────────────────────────────────────────────────
 
-    /// @notice The hash a juror commits: binds the dispute, the round, the juror, the vote and the salt.
+    /// @notice The hash a juror commits: binds the chain, this arbitrator, the dispute, the round, the juror,
+    /// the vote and the salt.
     /// @param disputeId The dispute.
     /// @param round The round.
     /// @param juror The juror.
@@ -354,7 +360,7 @@ interface ICorpusDisputes is IArbitrator {
         address juror,
         uint256 vote,
         bytes32 salt
-    ) external pure returns (bytes32);
+    ) external view returns (bytes32);
 
     /// @notice A dispute.
     /// @param disputeId The dispute.

@@ -273,7 +273,7 @@ describe("CorpusData: governance and the pause", () => {
       expect(await c.data.revenueOf(c.crp, c.treasury)).to.equal(0n);
     });
 
-    it("at the highest fee and the highest shares, leaves the owner only the rounding remainders", async () => {
+    it("at the highest fee and the highest shares, leaves the owner nothing: the wei the parent's units cannot divide stay in its pool's carry", async () => {
       const c = await loadFixture(governanceFixture);
       const { A, B, C, D } = c.taskIds;
       await mintData(c, c.frank, mintParams([A])); // 3 units
@@ -286,16 +286,23 @@ describe("CorpusData: governance and the pause", () => {
       await asTimelock(c, async (timelock) =>
         (await c.data.connect(timelock).setParameter(PROTOCOL_FEE, 1_000n)).wait(),
       );
-      // 100 CRP fee, 800 CRP to the child's 5 units; the parent's 3 units take 100 CRP less the 1 wei that does
-      // not divide, which is the owner's: the four parts add up to the price.
+      // 100 CRP fee, 800 CRP to the child's 5 units, 100 CRP to the parent's 3 units (33333333333333333333 wei
+      // per unit, 1 wei carried): the four parts add up to the price and the owner's is 0.
       await expect(buyLicense(c, c.heidi, child))
         .to.emit(c.data, "RevenueSplit")
-        .withArgs(child, c.crp, 100n * CRP, 800n * CRP, 100n * CRP - 1n, 1n);
-      expect(100n * CRP + 800n * CRP + (100n * CRP - 1n) + 1n).to.equal(PRICE);
-      expect(await c.data.revenueOf(c.crp, c.frank.address)).to.equal(1n);
+        .withArgs(child, c.crp, 100n * CRP, 800n * CRP, 100n * CRP, 0n);
+      expect(100n * CRP + 800n * CRP + 100n * CRP + 0n).to.equal(PRICE);
+      expect(await c.data.revenueOf(c.crp, c.frank.address)).to.equal(0n);
       expect(await c.data.revenueOf(c.crp, c.treasury)).to.equal(100n * CRP);
       expect(await c.data.revenuePerUnit(child, c.crp)).to.equal(160n * CRP);
+      expect(await c.data.poolCarry(child, c.crp)).to.equal(0n);
       expect(await c.data.revenuePerUnit(1n, c.crp)).to.equal(33_333_333_333_333_333_333n);
+      expect(await c.data.poolCarry(1n, c.crp)).to.equal(1n);
+      expect(3n * 33_333_333_333_333_333_333n + 1n).to.equal(100n * CRP);
+      // The owner has nothing to withdraw.
+      await expect(c.data.connect(c.frank).withdraw(c.crp))
+        .to.be.revertedWithCustomError(c.data, "DataNothingToClaim")
+        .withArgs(c.frank.address);
       await expectDataSolvent(c, "after a sale at the highest fee");
     });
 

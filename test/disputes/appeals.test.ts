@@ -379,6 +379,39 @@ describe("CorpusDisputes: appeals", () => {
     });
   });
 
+  describe("an appeal round that decides nothing", () => {
+    it("a tie in round 1 leaves round 0's ruling standing: the loser of round 0 may appeal again, the winner may not, and if no one does it is final and reaches the registry", async () => {
+      const c = await loadFixture(disputesFixture);
+      const { submissionId, disputeId } = await disputedSubmission(c, "reject");
+      // Round 0 accepts (overturning the panel's rejection); the requester appeals.
+      await runRound(c, disputeId, [A, A, A, R, R]);
+      await appealAs(c, disputeId, c.requester, 11n, 11n * FEE_PER_JUROR);
+      // Round 1 ties 5–5 with one silent juror: it decides nothing.
+      await runRound(c, disputeId, [A, A, A, A, A, R, R, R, R, R, null]);
+      expect(await c.disputes.currentRuling(disputeId)).to.deep.equal([ACCEPT, false]);
+      await expect(c.disputes.connect(c.worker).appeal(disputeId))
+        .to.be.revertedWithCustomError(c.disputes, "DisputesNotLosingSide")
+        .withArgs(disputeId, c.worker.address);
+      expect(await c.disputes.appealCost(disputeId)).to.equal(23n * FEE_PER_JUROR);
+
+      expect(await closeDispute(c, disputeId)).to.equal(ACCEPT);
+      await (await c.tasks.finalize(submissionId)).wait();
+      expect((await c.tasks.getSubmission(submissionId)).status).to.equal(STATUS.Accepted);
+      // Round 1 is judged against accept: its five accept voters share the pot, the reject voters and the
+      // silent juror get nothing, and every juror is unlocked.
+      const { jurors } = await c.disputes.getRound(disputeId, 1n);
+      const round0 = new Set((await c.disputes.getRound(disputeId, 0n)).jurors.map((j) => j.toLowerCase()));
+      for (const [i, juror] of jurors.entries()) {
+        const [, locked] = await c.staking.stakeOf(juror);
+        expect(locked, `juror ${i} is unlocked`).to.equal(0n);
+        if (round0.has(juror.toLowerCase())) continue; // also paid or slashed in round 0
+        const paid = (await c.disputes.balanceOf(juror)) > 0n;
+        expect(paid, `round 1 juror ${i} (${i < 5 ? "accept" : i < 10 ? "reject" : "silent"})`).to.equal(i < 5);
+      }
+      await expectDisputesSolvent(c, "after the tied appeal");
+    });
+  });
+
   describe("events", () => {
     it("Appealed and RoundStarted carry the new round, the appellant as payer, its fee and the jury size; the round records them", async () => {
       const { c, disputeId } = await loadFixture(roundZeroRejected);

@@ -294,19 +294,9 @@ describe("CorpusDisputes: bad inputs revert with their named error and change no
         .withArgs(hostileAddress);
     });
 
-    it("while the guardian has paused, new disputes revert EnforcedPause: directly, through a contract, unfunded, through the registry", async () => {
+    it("while the guardian has paused, new disputes from anyone but an allowed arbitrable revert EnforcedPause", async () => {
       const { c, hostile, hostileAddress } = await loadFixture(openerFixture);
-      await asGovernance(c.timelock, async (t) =>
-        (await c.disputes.connect(t).setUnfundedAllowed(hostileAddress, true)).wait(),
-      );
-      // A submission the worker can dispute, prepared before the pause.
-      const submissionId = await submitWork(c, c.worker, c.taskId, "paused.json");
-      for (const member of await drawPanelWhenReady(c, submissionId)) {
-        await attestAsMember(c, submissionId, member, false);
-      }
-      await (await c.token.connect(c.worker).approve(c.registry, OPENING_FEE)).wait();
-
-      await expect(c.disputes.connect(c.guardian).pause()).to.emit(c.disputes, "Paused").withArgs(c.guardian.address);
+      await (await c.disputes.connect(c.guardian).pause()).wait();
       const list = [c.alice.address, c.bob.address];
       const before = await storedState(c);
       await expect(
@@ -316,20 +306,47 @@ describe("CorpusDisputes: bad inputs revert with their named error and change no
         c.disputes,
         "EnforcedPause",
       );
-      await expect(hostile.openUnfunded(c.arbitrator, extraData(list), c.alice.address)).to.be.revertedWithCustomError(
-        c.disputes,
-        "EnforcedPause",
-      );
-      await expect(c.tasks.connect(c.worker).dispute(submissionId)).to.be.revertedWithCustomError(
-        c.disputes,
-        "EnforcedPause",
-      );
+      // Unfunded disputes were never open to it.
+      await expect(hostile.openUnfunded(c.arbitrator, extraData(list), c.alice.address))
+        .to.be.revertedWithCustomError(c.disputes, "DisputesUnfundedNotAllowed")
+        .withArgs(hostileAddress);
       expect(await storedState(c)).to.deep.equal(before);
-      expect((await c.tasks.getSubmission(submissionId)).status).to.equal(STATUS.Provisional);
-
-      // Only governance unpauses; then the worker's dispute opens.
+      // Only governance unpauses; then the same contract opens its dispute.
       await asGovernance(c.timelock, async (t) => (await c.disputes.connect(t).unpause()).wait());
+      await expect(hostile.open(c.arbitrator, extraData(list), c.alice.address)).to.emit(c.disputes, "DisputeOpened");
+    });
+
+    it("the registry (an allowed arbitrable) still opens disputes while paused: its dispute windows keep running, so a pause must not make a contested verdict final", async () => {
+      const { c } = await loadFixture(openerFixture);
+      const submissionId = await submitWork(c, c.worker, c.taskId, "paused.json");
+      for (const member of await drawPanelWhenReady(c, submissionId)) {
+        await attestAsMember(c, submissionId, member, false);
+      }
+      await (await c.token.connect(c.worker).approve(c.registry, OPENING_FEE)).wait();
+      await (await c.disputes.connect(c.guardian).pause()).wait();
+      expect(await c.disputes.paused()).to.equal(true);
       await expect(c.tasks.connect(c.worker).dispute(submissionId)).to.emit(c.disputes, "DisputeOpened");
+      expect((await c.tasks.getSubmission(submissionId)).status).to.equal(STATUS.Disputed);
+    });
+
+    it("with a zero fee per juror only allowed arbitrables may open disputes: free disputes would lock jurors' stake for nothing", async () => {
+      const { c, hostile, hostileAddress } = await loadFixture(openerFixture);
+      await asGovernance(c.timelock, async (t) =>
+        (await c.disputes.connect(t).setParameter(encodeBytes32String("feePerJuror"), 0n)).wait(),
+      );
+      const list = [c.alice.address, c.bob.address];
+      const before = await storedState(c);
+      await expect(c.disputes.connect(c.alice).createDispute(2n, extraData(list), c.alice.address))
+        .to.be.revertedWithCustomError(c.disputes, "DisputesUnfundedNotAllowed")
+        .withArgs(c.alice.address);
+      await expect(hostile.open(c.arbitrator, extraData(list), c.alice.address))
+        .to.be.revertedWithCustomError(c.disputes, "DisputesUnfundedNotAllowed")
+        .withArgs(hostileAddress);
+      expect(await storedState(c)).to.deep.equal(before);
+      await asGovernance(c.timelock, async (t) =>
+        (await c.disputes.connect(t).setUnfundedAllowed(hostileAddress, true)).wait(),
+      );
+      await expect(hostile.open(c.arbitrator, extraData(list), c.alice.address)).to.emit(c.disputes, "DisputeOpened");
     });
 
     it("a dispute running when the guardian pauses still draws, takes evidence, commits, reveals, appeals, settles, executes and withdraws", async () => {

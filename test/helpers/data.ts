@@ -46,7 +46,8 @@ export type DataFixture = Awaited<ReturnType<typeof dataFixture>>;
 
 /**
  * What the Data NFT owes in `token` that the fixture can see: every `accounts` revenue balance (owners and
- * the treasury), plus for every data token what its pool still owes `contributors` (their claimable).
+ * the treasury), plus for every data token what its pool still owes `contributors` (their claimable) and
+ * its pool's carry in `token` (the wei its units cannot share yet, which waits for the pool's next sale).
  * Equal to its balance when nothing is lost, if `contributors` covers every worker of every linked task.
  */
 export async function dataOwes(c: DataFixture, token: string, accounts: string[], contributors: string[]) {
@@ -57,11 +58,15 @@ export async function dataOwes(c: DataFixture, token: string, accounts: string[]
     for (const contributor of new Set(contributors.map((a) => a.toLowerCase()))) {
       owed += await c.data.claimable(tokenId, token, contributor);
     }
+    owed += await c.data.poolCarry(tokenId, token);
   }
   return owed;
 }
 
-/** The Data NFT holds exactly what it owes in CRP to the fixture's accounts. */
+/**
+ * The Data NFT holds exactly what it owes in CRP to the fixture's accounts: Σ revenueOf + Σ claimable
+ * + Σ poolCarry, to the wei.
+ */
 export async function expectDataSolvent(c: DataFixture, step = "") {
   const token = await c.token.getAddress();
   const everyone = [c.deployer, c.alice, c.bob, c.carol, c.dave, c.erin, c.frank, c.grace, c.heidi, c.stranger].map(
