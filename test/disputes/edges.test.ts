@@ -69,4 +69,18 @@ describe("CorpusDisputes: deployment and edge paths", () => {
     await drawJuryWhenReady(c, disputeId);
     expect((await c.disputes.getDispute(disputeId)).phase).to.equal(PHASE.Evidence);
   });
+
+  it("seatOf refuses a round above MAX_APPEALS (DisputesUnknownRound): round 256 would read another dispute's seats", async () => {
+    const c = await loadFixture(disputesFixture);
+    const { disputeId } = await disputedSubmission(c, "reject");
+    const [juror] = await drawJuryWhenReady(c, disputeId);
+    if (juror === undefined) throw new Error("no juror");
+    expect(await c.disputes.seatOf(disputeId, 0n, juror)).to.deep.equal([true, false, false, 0n]);
+    expect(await c.disputes.seatOf(disputeId, 3n, juror)).to.deep.equal([false, false, false, 0n]);
+    for (const round of [4n, 256n]) {
+      await expect(c.disputes.seatOf(disputeId, round, juror))
+        .to.be.revertedWithCustomError(c.disputes, "DisputesUnknownRound")
+        .withArgs(disputeId, round);
+    }
+  });
 });
