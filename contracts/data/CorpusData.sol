@@ -156,6 +156,8 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
         unchecked {
             tokenId = ++_tokenCount;
         }
+        // Task and parent ids are packed in 32 bits; parents are older than this token.
+        tokenId.toUint32();
         uint256 units = _linkTasks(tokenId, params.taskIds);
         require(units != 0, DataNoContributors());
         _linkParents(tokenId, params.parents);
@@ -328,8 +330,8 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
     function getData(uint256 tokenId) external view returns (DataView memory view_) {
         view_.owner = _requireOwned(tokenId);
         Data memory data = _data[tokenId];
-        view_.taskIds = _unpack(_taskWords[tokenId], data.taskCount);
-        view_.parents = _unpack(_parentWords[tokenId], data.parentCount);
+        view_.taskIds = Packed32.load(_taskWords[tokenId], data.taskCount);
+        view_.parents = Packed32.load(_parentWords[tokenId], data.parentCount);
         view_.totalUnits = data.totalUnits;
         view_.contributorShareBps = data.contributorShareBps;
         view_.parentShareBps = data.parentShareBps;
@@ -452,7 +454,6 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
     /// @dev Checks each task (the caller's, finished, not yet backing a token), claims it for `tokenId`,
     /// packs the ids, and returns the accepted submissions across them.
     function _linkTasks(uint256 tokenId, uint256[] calldata taskIds) private returns (uint256 units) {
-        uint256 word;
         for (uint256 i; i < taskIds.length; ++i) {
             uint256 taskId = taskIds[i];
             ICorpusTasks.TaskView memory task = REGISTRY.getTask(taskId);
@@ -464,25 +465,21 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
             require(existing == 0, DataTaskAlreadyMinted(taskId, existing));
             _tokenOfTask[taskId] = tokenId;
             units += task.accepted;
-            word |= uint256(taskId.toUint32()) << ((i % Packed32.PER_WORD) * 32);
-            if (i % Packed32.PER_WORD == Packed32.PER_WORD - 1 || i == taskIds.length - 1) {
-                _taskWords[tokenId][i / Packed32.PER_WORD] = word;
-                word = 0;
-            }
+            // Ids are packed in 32 bits.
+            taskId.toUint32();
         }
+        Packed32.store(_taskWords[tokenId], taskIds);
     }
 
     /// @dev Checks that every parent exists and appears once, and packs them.
     function _linkParents(uint256 tokenId, uint256[] calldata parents) private {
-        uint256 word;
         for (uint256 i; i < parents.length; ++i) {
             uint256 parent = parents[i];
-            // Parents are minted before their child: lineage can never loop.
+            // Parents are minted before their child (so below 2^32 and never a loop).
             require(parent != 0 && parent < tokenId, DataInvalidParent(parent));
             for (uint256 j; j < i; ++j) require(parents[j] != parent, DataInvalidParent(parent));
-            word |= uint256(parent.toUint32()) << (i * 32);
         }
-        if (parents.length != 0) _parentWords[tokenId][0] = word;
+        Packed32.store(_parentWords[tokenId], parents);
     }
 
     // ─── Internal: sales ────────────────────────────────────────────────────
@@ -614,16 +611,6 @@ contract CorpusData is ICorpusData, ERC721, IERC2981, GuardedPausable, Reentranc
     function _requireAuthorized(uint256 tokenId) private view {
         address owner = _requireOwned(tokenId);
         require(_isAuthorized(owner, msg.sender, tokenId), DataNotOwner(tokenId, msg.sender));
-    }
-
-    function _unpack(
-        mapping(uint256 => uint256) storage words,
-        uint256 count
-    ) private view returns (uint256[] memory ids) {
-        ids = new uint256[](count);
-        for (uint256 w; w * Packed32.PER_WORD < count; ++w) {
-            Packed32.unpackInto(words[w], ids, w * Packed32.PER_WORD);
-        }
     }
 
     function _perUnitMask() private pure returns (uint256) {

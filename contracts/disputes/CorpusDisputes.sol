@@ -97,7 +97,6 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         uint32 appealEnd;
         uint8 jurySize;
         uint8 flags;
-        uint8 revealed;
         uint32 tally;
         uint32 lockCrp;
         uint16 nonRevealSlashBps;
@@ -177,7 +176,7 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         // The registry's dispute windows keep running while the guardian pauses: pausing its disputes would
         // make contested verdicts final. Others' new disputes stop.
         if (!trusted) _requireNotPaused();
-        uint256 fee = _jurySize * _feePerJuror;
+        uint256 fee = _juryFee(_jurySize);
         // With a zero fee a dispute is free: open to anyone, it would be a free way to lock jurors' stake.
         require(fee != 0 || trusted, DisputesUnfundedNotAllowed(msg.sender));
         disputeId = _open(choices, extraData, party, fee);
@@ -200,11 +199,7 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
 
     /// @inheritdoc ICorpusDisputes
     function drawJury(uint256 disputeId, address[] calldata excluded) external nonReentrant {
-        Dispute storage d = _existing(disputeId);
-        uint256 round = d.lastRound;
-        uint256 key = _roundKey(disputeId, round);
-        Round storage r = _rounds[key];
-        if (r.flags & _DRAWN != 0 || block.timestamp > r.commitEnd) _revertWrongPhase(disputeId);
+        (, uint256 round, uint256 key, Round storage r) = _undrawnRound(disputeId);
         require(keccak256(abi.encode(excluded)) == _exclusionHashes[disputeId], DisputesWrongExclusions(disputeId));
         (address[] memory jurors, uint256[] memory leaves) = STAKING.drawAndLock(
             bytes32(key),
@@ -214,9 +209,7 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         );
         mapping(address => uint256) storage seats = _seats[key];
         for (uint256 i; i < jurors.length; ++i) seats[jurors[i]] = _SEAT_DRAWN;
-        mapping(uint256 => uint256) storage words = _juryLeaves[key];
-        for (uint256 w; w * Packed32.PER_WORD < leaves.length; ++w)
-            words[w] = Packed32.pack(leaves, w * Packed32.PER_WORD);
+        Packed32.store(_juryLeaves[key], leaves);
 
         // Jurors get the whole commit period, and never before the evidence is in.
         uint256 evidenceEnd = r.evidenceEnd;
@@ -232,11 +225,7 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
 
     /// @inheritdoc ICorpusDisputes
     function renewJurySeed(uint256 disputeId) external nonReentrant {
-        Dispute storage d = _existing(disputeId);
-        uint256 round = d.lastRound;
-        uint256 key = _roundKey(disputeId, round);
-        Round storage r = _rounds[key];
-        if (r.flags & _DRAWN != 0 || block.timestamp > r.commitEnd) _revertWrongPhase(disputeId);
+        (, uint256 round, uint256 key, ) = _undrawnRound(disputeId);
         // The randomness source refuses unless the earlier seed expired: no one can re-roll a jury.
         uint256 readyBlock = STAKING.requestDraw(bytes32(key));
         emit JurySeedRenewed(disputeId, round, readyBlock);
@@ -319,8 +308,8 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
             _isParty(disputeId, choices, msg.sender) && (ruling == 0 || _parties[disputeId][ruling - 1] != msg.sender),
             DisputesNotLosingSide(disputeId, msg.sender)
         );
-        uint256 jurySize = 2 * uint256(r.jurySize) + 1;
-        uint256 fee = jurySize * _feePerJuror;
+        uint256 jurySize = _appealJurySize(r);
+        uint256 fee = _juryFee(jurySize);
         d.lastRound = uint8(round + 1);
         _startRound(disputeId, round + 1, jurySize, msg.sender, fee);
         emit Appealed(disputeId, round + 1, msg.sender, fee);
@@ -331,10 +320,7 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
 
     /// @inheritdoc ICorpusDisputes
     function commitVote(uint256 disputeId, bytes32 commitment) external {
-        Dispute storage d = _existing(disputeId);
-        uint256 round = d.lastRound;
-        uint256 key = _roundKey(disputeId, round);
-        Round storage r = _rounds[key];
+        (, uint256 round, uint256 key, Round storage r) = _currentRound(disputeId);
         if (r.flags & _DRAWN == 0 || block.timestamp <= r.evidenceEnd || block.timestamp > r.commitEnd) {
             _revertWrongPhase(disputeId);
         }
@@ -350,10 +336,7 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
 
     /// @inheritdoc ICorpusDisputes
     function revealVote(uint256 disputeId, uint256 vote, bytes32 salt) external {
-        Dispute storage d = _existing(disputeId);
-        uint256 round = d.lastRound;
-        uint256 key = _roundKey(disputeId, round);
-        Round storage r = _rounds[key];
+        (Dispute storage d, uint256 round, uint256 key, Round storage r) = _currentRound(disputeId);
         if (r.flags & _DRAWN == 0 || block.timestamp <= r.commitEnd || block.timestamp > r.revealEnd) {
             _revertWrongPhase(disputeId);
         }
@@ -365,9 +348,8 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
             DisputesRevealMismatch(disputeId, round, msg.sender)
         );
         _seats[key][msg.sender] = commitment | (vote << 8) | _SEAT_REVEALED;
-        // Safe: at most 63 jurors reveal, so neither the count nor a ruling's 8-bit tally lane overflows.
+        // Safe: at most 63 jurors reveal, so a ruling's 8-bit tally lane never overflows.
         unchecked {
-            r.revealed += 1;
             r.tally += uint32(1 << (8 * (vote - 1)));
         }
         emit VoteRevealed(disputeId, round, msg.sender, vote);
@@ -396,14 +378,14 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
 
     /// @inheritdoc IArbitrator
     function arbitrationCost(bytes calldata) external view returns (uint256) {
-        return _jurySize * _feePerJuror;
+        return _juryFee(_jurySize);
     }
 
     /// @inheritdoc ICorpusDisputes
     function appealCost(uint256 disputeId) external view returns (uint256) {
         uint256 round = _existing(disputeId).lastRound;
         require(round < MAX_APPEALS, DisputesNoMoreAppeals(disputeId));
-        return (2 * uint256(_rounds[_roundKey(disputeId, round)].jurySize) + 1) * _feePerJuror;
+        return _juryFee(_appealJurySize(_rounds[_roundKey(disputeId, round)]));
     }
 
     /// @inheritdoc ICorpusDisputes
@@ -442,15 +424,15 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         view_.commitEnd = r.commitEnd;
         view_.revealEnd = r.revealEnd;
         view_.appealEnd = r.appealEnd;
-        view_.revealed = r.revealed;
         view_.votes = _votesOf(r.tally, d.choices);
+        for (uint256 c; c < view_.votes.length; ++c) view_.revealed += view_.votes[c];
         view_.jurorLock = uint256(r.lockCrp) * _CRP;
         view_.nonRevealSlashBps = r.nonRevealSlashBps;
         view_.incoherentSlashBps = r.incoherentSlashBps;
         view_.payer = payment.payer;
         view_.fee = payment.fee;
         if (view_.drawn) {
-            uint256[] memory leaves = _leavesOf(key, r.jurySize);
+            uint256[] memory leaves = Packed32.load(_juryLeaves[key], r.jurySize);
             view_.jurors = new address[](leaves.length);
             for (uint256 i; i < leaves.length; ++i) view_.jurors[i] = STAKING.leafOwner(leaves[i]);
         }
@@ -565,7 +547,6 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
             appealEnd: 0,
             jurySize: uint8(jurySize),
             flags: 0,
-            revealed: 0,
             tally: 0,
             lockCrp: _jurorLockCrp,
             nonRevealSlashBps: _nonRevealSlashBps,
@@ -587,7 +568,7 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         Round storage r,
         uint256 ruling
     ) private returns (address[] memory jurors, uint256 coherentSeats, uint256 slashed, uint256 slashReward) {
-        uint256[] memory leaves = _leavesOf(key, r.jurySize);
+        uint256[] memory leaves = Packed32.load(_juryLeaves[key], r.jurySize);
         uint256 lock = uint256(r.lockCrp) * _CRP;
         uint256[] memory slashes;
         (jurors, slashes, coherentSeats) = _verdicts(key, leaves, lock, r, ruling);
@@ -748,6 +729,34 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
         revert DisputesWrongPhase(disputeId, _phaseOf(disputeId));
     }
 
+    /// @dev A dispute's current (last) round: its number, its key and its record.
+    function _currentRound(
+        uint256 disputeId
+    ) private view returns (Dispute storage d, uint256 round, uint256 key, Round storage r) {
+        d = _existing(disputeId);
+        round = d.lastRound;
+        key = _roundKey(disputeId, round);
+        r = _rounds[key];
+    }
+
+    /// @dev The current round, which must still wait for its jury (not drawn, its draw deadline not passed).
+    function _undrawnRound(
+        uint256 disputeId
+    ) private view returns (Dispute storage d, uint256 round, uint256 key, Round storage r) {
+        (d, round, key, r) = _currentRound(disputeId);
+        if (r.flags & _DRAWN != 0 || block.timestamp > r.commitEnd) _revertWrongPhase(disputeId);
+    }
+
+    /// @dev What a jury of `jurySize` costs at the current fee per juror.
+    function _juryFee(uint256 jurySize) private view returns (uint256) {
+        return jurySize * _feePerJuror;
+    }
+
+    /// @dev The jury an appeal of round `r` gets: 2n + 1.
+    function _appealJurySize(Round storage r) private view returns (uint256) {
+        return 2 * uint256(r.jurySize) + 1;
+    }
+
     function _existing(uint256 disputeId) private view returns (Dispute storage d) {
         d = _disputes[disputeId];
         require(address(d.arbitrable) != address(0), DisputesUnknownDispute(disputeId));
@@ -758,14 +767,6 @@ contract CorpusDisputes is ICorpusDisputes, GuardedPausable, ReentrancyGuardTran
             if (_parties[disputeId][c] == account) return true;
         }
         return false;
-    }
-
-    function _leavesOf(uint256 key, uint256 jurySize) private view returns (uint256[] memory leaves) {
-        leaves = new uint256[](jurySize);
-        mapping(uint256 => uint256) storage words = _juryLeaves[key];
-        for (uint256 w; w * Packed32.PER_WORD < jurySize; ++w) {
-            Packed32.unpackInto(words[w], leaves, w * Packed32.PER_WORD);
-        }
     }
 
     /// @dev A round's key: the dispute id above eight bits of round (at most {MAX_APPEALS}); also the

@@ -54,6 +54,25 @@ library Packed32 {
         unpackInto(word, leaves, 0);
     }
 
+    /// @notice Stores `values` eight to a word in `words[0]`, `words[1]`, ….
+    /// @param words Where the packed words live.
+    /// @param values Values, each below 2^32.
+    function store(mapping(uint256 => uint256) storage words, uint256[] memory values) internal {
+        for (uint256 w; w * PER_WORD < values.length; ++w) words[w] = pack(values, w * PER_WORD);
+    }
+
+    /// @notice The first `count` values stored by {store}.
+    /// @param words Where the packed words live.
+    /// @param count How many values.
+    /// @return values The values.
+    function load(
+        mapping(uint256 => uint256) storage words,
+        uint256 count
+    ) internal view returns (uint256[] memory values) {
+        values = new uint256[](count);
+        for (uint256 w; w * PER_WORD < count; ++w) unpackInto(words[w], values, w * PER_WORD);
+    }
+
     /// @notice How many bits of `mask` are set.
     /// @param mask A set of seats.
     /// @return count The number of seats in it.

@@ -13,30 +13,13 @@ import {ICorpusDisputes} from "../../contracts/interfaces/ICorpusDisputes.sol";
 import {ICorpusStaking} from "../../contracts/interfaces/ICorpusStaking.sol";
 import {ICorpusToken} from "../../contracts/interfaces/ICorpusToken.sol";
 import {IRandomnessSource} from "../../contracts/interfaces/IRandomnessSource.sol";
+import {Log} from "./Log.sol";
 import {Vm, VM_ADDRESS} from "./Vm.sol";
 
 // Invariants assert with require strings (forge reports them), are named invariant_* (forge finds them so),
 // and the reverts the fuzzer provokes are caught and ignored on purpose.
 /* solhint-disable max-states-count, no-empty-blocks, const-name-snakecase, func-name-mixedcase */
 /* solhint-disable gas-custom-errors, reason-string, gas-small-strings, avoid-low-level-calls */
-
-/// @title Log
-/// @notice console.log without forge-std: forge decodes calls to this address in traces and `-vv` output.
-library Log {
-    address private constant _CONSOLE = 0x000000000000000000636F6e736F6c652e6c6f67;
-
-    function log(string memory label, uint256 value) internal view {
-        (bool ok, ) = _CONSOLE.staticcall(abi.encodeWithSignature("log(string,uint256)", label, value));
-        ok;
-    }
-
-    function log(string memory format, string memory name, uint256 a, uint256 b) internal view {
-        (bool ok, ) = _CONSOLE.staticcall(
-            abi.encodeWithSignature("log(string,string,uint256,uint256)", format, name, a, b)
-        );
-        ok;
-    }
-}
 
 /// @title DisputesHandler
 /// @notice The only fuzz target of {DisputesInvariants}. Its constructor deploys CRP, staking with a
