@@ -4,6 +4,7 @@ import "hardhat-contract-sizer";
 import "./tasks/solc-from-npm";
 import "./tasks/deploy";
 import "./tasks/governance";
+import "./tasks/sdk-sources";
 
 /** One pinned compiler, the same as the npm `solc` package (checked in tasks/solc-from-npm.ts). */
 const SOLC_VERSION = "0.8.30";
@@ -33,6 +34,8 @@ const config: HardhatUserConfig = {
   networks: {
     hardhat: { hardfork: EVM_VERSION },
     localhost: { url: "http://127.0.0.1:8545" },
+    // Any local node by URL (the SDK's end-to-end tests start hardhat node and anvil on free ports).
+    local: { url: process.env.CORPUS_RPC_URL ?? "http://127.0.0.1:8545" },
     remote: {
       url: vars.get("CORPUS_RPC_URL", "http://127.0.0.1:8545"),
       accounts: remoteAccounts,

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { CorpusContractName } from "./contracts";
+import type { CorpusDeploymentRecord } from "../sdk/src/addresses";
 
 /**
  * Where deployments record their addresses, one file per chain id; the SDK and scripts read them.
@@ -10,13 +10,8 @@ export function addressBookDir(): string {
   return process.env.CORPUS_DEPLOYMENTS_DIR ?? path.join(__dirname, "..", "deployments");
 }
 
-/** The contracts of one deployment on one chain. */
-export interface AddressBook {
-  chainId: number;
-  /** The block the deployment started at: event queries need not look further back. */
-  startBlock: number;
-  contracts: Record<CorpusContractName, string>;
-}
+/** The contracts of one deployment on one chain (the SDK's deployment record). */
+export type AddressBook = CorpusDeploymentRecord;
 
 /** Thrown when no deployment is recorded for a chain. */
 export class AddressBookNotFoundError extends Error {

@@ -1,7 +1,9 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import CorpusModule from "./modules/Corpus";
 import { type AddressBook, writeAddressBook } from "./address-book";
-import { CORPUS_CONTRACTS, type CorpusContractName, type CorpusContracts, connectCorpus } from "./contracts";
+import { CORPUS_CONTRACT_NAMES, type CorpusContractName, MULTICALL3_CANONICAL_ADDRESS } from "../sdk/src/addresses";
+import { type CorpusContracts, connectContracts } from "../sdk/src/internal/contracts";
+import { Multicall3__factory } from "../sdk/src/typechain";
 import { type CorpusParameters, loadParameters } from "./parameters";
 
 /** Chain id of the in-process Hardhat network, `npx hardhat node` and anvil. */
@@ -117,17 +119,23 @@ export async function deployCorpus(
   });
 
   const addresses = {} as Record<CorpusContractName, string>;
-  for (const name of Object.keys(CORPUS_CONTRACTS) as CorpusContractName[]) {
+  for (const name of CORPUS_CONTRACT_NAMES) {
     const contract = deployed[MODULE_KEYS[name]];
     if (contract === undefined) throw new Error(`The Ignition module did not return ${name}`);
     addresses[name] = await contract.getAddress();
   }
-  const addressBook: AddressBook = { chainId: Number(chainId), startBlock, contracts: addresses };
-  if (options.writeAddressBook ?? hre.network.name !== "hardhat") writeAddressBook(addressBook);
-
   const [deployer] = await hre.ethers.getSigners();
   if (deployer === undefined) throw new Error("No deployer account is configured for this network");
-  const c = connectCorpus(addresses, deployer);
+  const multicall3 = await ensureMulticall3(hre, deployer);
+  const addressBook: AddressBook = {
+    chainId: Number(chainId),
+    startBlock,
+    contracts: addresses,
+    ...(multicall3 === MULTICALL3_CANONICAL_ADDRESS ? {} : { multicall3 }),
+  };
+  if (options.writeAddressBook ?? hre.network.name !== "hardhat") writeAddressBook(addressBook);
+
+  const c = connectContracts(addressBook, deployer);
   return {
     token: c.CorpusToken,
     timelock: c.CorpusTimelock,
@@ -140,4 +148,19 @@ export async function deployCorpus(
     data: c.CorpusData,
     addressBook,
   };
+}
+
+/**
+ * Multicall3 at its canonical address where the chain has it (every major public chain); elsewhere (local
+ * nodes, a fresh testnet) our implementation of its `aggregate3`, deployed once per deployment and
+ * recorded in the address book, so the SDK batches reads the same way on every chain.
+ */
+async function ensureMulticall3(
+  hre: HardhatRuntimeEnvironment,
+  deployer: Awaited<ReturnType<HardhatRuntimeEnvironment["ethers"]["getSigners"]>>[number],
+): Promise<string> {
+  if ((await hre.ethers.provider.getCode(MULTICALL3_CANONICAL_ADDRESS)) !== "0x") return MULTICALL3_CANONICAL_ADDRESS;
+  const multicall = await new Multicall3__factory(deployer).deploy();
+  await multicall.waitForDeployment();
+  return multicall.getAddress();
 }

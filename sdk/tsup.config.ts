@@ -1,12 +1,15 @@
 import { defineConfig } from "tsup";
 
 export default defineConfig({
-  entry: ["src/index.ts"],
+  // The main client (browsers and Node), the viem entry (ABIs and addresses, no ethers) and the Node-only
+  // helpers (file salt store, file hashing).
+  entry: { index: "src/index.ts", viem: "src/viem.ts", node: "src/node.ts" },
   format: ["esm", "cjs"],
   dts: true,
   sourcemap: true,
   clean: true,
   treeshake: true,
+  splitting: true,
   target: "es2022",
   external: ["ethers"],
   // Explicit extensions: the package has no "type" field, because the root Hardhat project (CommonJS,

@@ -6,5 +6,8 @@ task(
 ).setAction(async (_args, hre) => {
   const { deployCorpus } = await import("../deploy/deploy-corpus");
   const { addressBook } = await deployCorpus(hre, { displayUi: true, writeAddressBook: true });
+  // A public chain's book ships with the SDK: regenerate its address-book source.
+  const { generateSdkSources } = await import("../scripts/sdk/generate-sources");
+  await generateSdkSources(hre.artifacts, hre.config.paths.root);
   console.log(JSON.stringify(addressBook, null, 2));
 });

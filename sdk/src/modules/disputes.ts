@@ -1,0 +1,193 @@
+import { AbiCoder, type ContractTransactionReceipt, hexlify, keccak256, randomBytes } from "ethers";
+import { CorpusInputError, CorpusSaltNotFoundError } from "../errors/sdk-errors";
+import { queryEvents } from "../events";
+import type { ClientContext } from "../internal/context";
+import { requireSigner } from "../internal/context";
+import { prepareFunding } from "../internal/funding";
+import { read, transact } from "../internal/transact";
+import * as check from "../internal/validate";
+import { type StoredBallot, ballotKey } from "../salt-store";
+import type { ICorpusDisputes } from "../typechain";
+
+export type Dispute = ICorpusDisputes.DisputeViewStructOutput;
+export type Round = ICorpusDisputes.RoundViewStructOutput;
+
+/** Dispute phases, in the order of `ICorpusDisputes.Phase`. */
+export const DISPUTE_PHASES = [
+  "None",
+  "Drawing",
+  "Evidence",
+  "Commit",
+  "Reveal",
+  "Appeal",
+  "Final",
+  "Executed",
+] as const;
+export type DisputePhase = (typeof DISPUTE_PHASES)[number];
+
+/**
+ * The commitment `CorpusDisputes.commitVote` expects, computed locally: sending vote and salt to a node
+ * (as a call to the contract's `commitmentOf` would) shows the vote to whoever runs the node.
+ */
+export function voteCommitment(p: {
+  chainId: bigint;
+  arbitrator: string;
+  disputeId: bigint;
+  round: bigint;
+  juror: string;
+  vote: bigint;
+  salt: string;
+}): string {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      ["uint256", "address", "uint256", "uint256", "address", "uint256", "bytes32"],
+      [p.chainId, p.arbitrator, p.disputeId, p.round, p.juror, p.vote, p.salt],
+    ),
+  );
+}
+
+/** Jury duty and disputes in the arbitrator (`CorpusDisputes`). */
+export class DisputesModule {
+  constructor(private readonly ctx: ClientContext) {}
+
+  private get disputes() {
+    return this.ctx.contracts.CorpusDisputes;
+  }
+
+  /** A dispute, with its phase as a name. */
+  async get(disputeId: bigint): Promise<Dispute & { phaseName: DisputePhase }> {
+    const d = await read(() => this.disputes.getDispute(disputeId));
+    return Object.assign(d, { phaseName: DISPUTE_PHASES[Number(d.phase)] ?? "None" });
+  }
+
+  /** A round of a dispute (the current one by default). */
+  async round(disputeId: bigint, round?: bigint): Promise<Round> {
+    const r = round ?? (await this.get(disputeId)).round;
+    return read(() => this.disputes.getRound(disputeId, r));
+  }
+
+  /** The parties and everyone excluded from the jury, as the dispute was opened: what `drawJury` needs. */
+  async excluded(disputeId: bigint): Promise<string[]> {
+    const disputes = this.disputes;
+    const [opened] = await queryEvents(
+      disputes,
+      disputes.filters.DisputeOpened(disputeId),
+      { fromBlock: this.ctx.deployment.startBlock },
+      this.ctx.provider,
+    );
+    if (opened === undefined) throw new CorpusInputError("disputeId", "no such dispute", disputeId);
+    return [...opened.args.excluded];
+  }
+
+  /** Draws the current round's jury once its seed is ready (anyone may). */
+  async drawJury(disputeId: bigint): Promise<ContractTransactionReceipt> {
+    requireSigner(this.ctx, "disputes.drawJury");
+    const excluded = await this.excluded(disputeId);
+    return transact(() => this.disputes.drawJury(disputeId, excluded), this.ctx.confirmations);
+  }
+
+  /** Posts evidence as a party: a URI and the content hash of what it points to. */
+  async submitEvidence(disputeId: bigint, uri: string, contentHash: string): Promise<ContractTransactionReceipt> {
+    requireSigner(this.ctx, "disputes.submitEvidence");
+    if (uri.length === 0) throw new CorpusInputError("uri", "must not be empty");
+    const hash = check.hash32("contentHash", contentHash);
+    return transact(() => this.disputes.submitEvidence(disputeId, uri, hash), this.ctx.confirmations);
+  }
+
+  /**
+   * Commits the signer's vote in the current round. A fresh random salt is generated and written to the
+   * client's salt store *before* the transaction is sent, so a crash at any later point can still reveal.
+   * The ballot is stored as pending first and as final once the commit is mined; a reveal uses whichever
+   * matches the commitment on-chain, so a re-commit that never got mined cannot strand the earlier one.
+   */
+  async commit(disputeId: bigint, vote: bigint): Promise<{ round: bigint; receipt: ContractTransactionReceipt }> {
+    const signer = requireSigner(this.ctx, "disputes.commit");
+    const [dispute, juror] = await Promise.all([this.get(disputeId), signer.getAddress()]);
+    check.integerIn("vote", vote, 0n, dispute.choices);
+    const round = dispute.round;
+    const arbitrator = await this.disputes.getAddress();
+    const key = ballotKey(this.ctx.chainId, arbitrator, disputeId, round, juror);
+    const salt = hexlify(randomBytes(32));
+    const commitment = voteCommitment({ chainId: this.ctx.chainId, arbitrator, disputeId, round, juror, vote, salt });
+    const ballot: StoredBallot = { vote, salt, commitment };
+    // The pending ballot is durable before the commit leaves this process.
+    await this.ctx.saltStore.put(`${key}:pending`, ballot);
+    const receipt = await transact(() => this.disputes.commitVote(disputeId, commitment), this.ctx.confirmations);
+    await this.ctx.saltStore.put(key, ballot);
+    await this.ctx.saltStore.delete(`${key}:pending`);
+    return { round, receipt };
+  }
+
+  /**
+   * Reveals the signer's committed vote in the current round (or `round`) with the salt from the store.
+   * Finds the right ballot even after a crash between sending a commit and storing it as final.
+   */
+  async reveal(disputeId: bigint, round?: bigint): Promise<ContractTransactionReceipt> {
+    const signer = requireSigner(this.ctx, "disputes.reveal");
+    const [juror, r] = await Promise.all([signer.getAddress(), round ?? this.get(disputeId).then((d) => d.round)]);
+    const ballot = await this.storedBallot(disputeId, r, juror);
+    return transact(() => this.disputes.revealVote(disputeId, ballot.vote, ballot.salt), this.ctx.confirmations);
+  }
+
+  /** The stored ballot that matches the commitment on-chain (final first, then a pending one). */
+  private async storedBallot(disputeId: bigint, round: bigint, juror: string): Promise<StoredBallot> {
+    const arbitrator = await this.disputes.getAddress();
+    const key = ballotKey(this.ctx.chainId, arbitrator, disputeId, round, juror);
+    const candidates = [await this.ctx.saltStore.get(key), await this.ctx.saltStore.get(`${key}:pending`)];
+    const onChain = await this.committedHash(disputeId, round, juror);
+    const match = candidates.find((b) => b !== undefined && (onChain === undefined || b.commitment === onChain));
+    if (match === undefined) throw new CorpusSaltNotFoundError(key);
+    return match;
+  }
+
+  /** The commitment the juror sent in a round, from its `VoteCommitted` event (the last one). */
+  private async committedHash(disputeId: bigint, round: bigint, juror: string): Promise<string | undefined> {
+    const disputes = this.disputes;
+    const events = await queryEvents(
+      disputes,
+      disputes.filters.VoteCommitted(disputeId, round, juror),
+      { fromBlock: this.ctx.deployment.startBlock },
+      this.ctx.provider,
+    );
+    return events.at(-1)?.args.commitment;
+  }
+
+  /** Appeals the current ruling as the losing party: approves exactly the appeal cost in CRP, then appeals. */
+  async appeal(disputeId: bigint): Promise<ContractTransactionReceipt> {
+    const signer = requireSigner(this.ctx, "disputes.appeal");
+    const disputes = this.disputes;
+    const cost = await read(() => disputes.appealCost(disputeId));
+    await prepareFunding(
+      this.ctx,
+      signer,
+      this.ctx.deployment.contracts.CorpusToken,
+      await disputes.getAddress(),
+      cost,
+      "approve",
+    );
+    return transact(() => disputes.appeal(disputeId), this.ctx.confirmations);
+  }
+
+  /** Delivers the final ruling to the arbitrable (anyone may, once the last appeal period is over). */
+  async executeRuling(disputeId: bigint): Promise<ContractTransactionReceipt> {
+    requireSigner(this.ctx, "disputes.executeRuling");
+    return transact(() => this.disputes.executeRuling(disputeId), this.ctx.confirmations);
+  }
+
+  /** Pays and slashes a round's jurors (anyone may, once the ruling is final). */
+  async settleRound(disputeId: bigint, round: bigint): Promise<ContractTransactionReceipt> {
+    requireSigner(this.ctx, "disputes.settleRound");
+    return transact(() => this.disputes.settleRound(disputeId, round), this.ctx.confirmations);
+  }
+
+  /** What `account` can withdraw from the arbitrator (juror rewards, refunds). */
+  async balanceOf(account: string): Promise<bigint> {
+    return read(() => this.disputes.balanceOf(account));
+  }
+
+  /** Withdraws the signer's balance. */
+  async withdraw(): Promise<ContractTransactionReceipt> {
+    requireSigner(this.ctx, "disputes.withdraw");
+    return transact(() => this.disputes.withdraw(), this.ctx.confirmations);
+  }
+}

@@ -1,0 +1,87 @@
+import type { ContractTransactionReceipt } from "ethers";
+import type { ClientContext } from "../internal/context";
+import { requireSigner } from "../internal/context";
+import { type FundingMode, prepareFunding } from "../internal/funding";
+import { read, transact } from "../internal/transact";
+import * as check from "../internal/validate";
+
+/** A validator's stake as the staking contract reports it. Amounts in CRP wei, times in unix seconds. */
+export interface StakeStatus {
+  staked: bigint;
+  locked: bigint;
+  /** Staked and not locked: what `thaw` can move. */
+  free: bigint;
+  thawing: bigint;
+  /** When the thawing amount can be withdrawn (0 if nothing thaws). */
+  thawEnd: bigint;
+  /** Whether it can be drawn for panels and juries. */
+  active: boolean;
+}
+
+/** Validator stake in `CorpusStaking`. */
+export class StakingModule {
+  constructor(private readonly ctx: ClientContext) {}
+
+  private get staking() {
+    return this.ctx.contracts.CorpusStaking;
+  }
+
+  /** `validator`'s stake. */
+  async status(validator: string): Promise<StakeStatus> {
+    const s = await read(() => this.staking.stakeOf(validator));
+    return {
+      staked: s.staked,
+      locked: s.locked,
+      free: s.staked - s.locked,
+      thawing: s.thawing,
+      thawEnd: s.thawEnd,
+      active: s.active,
+    };
+  }
+
+  /** Stakes `amount` CRP (with a permit by default), checking the balance first. */
+  async stake(amount: bigint, funding: FundingMode = "auto"): Promise<ContractTransactionReceipt> {
+    const signer = requireSigner(this.ctx, "staking.stake");
+    const value = check.amount("amount", amount, 2n ** 96n - 1n);
+    const staking = this.staking;
+    const permit = await prepareFunding(
+      this.ctx,
+      signer,
+      this.ctx.deployment.contracts.CorpusToken,
+      await staking.getAddress(),
+      value,
+      funding,
+    );
+    return transact(
+      () =>
+        permit === undefined
+          ? staking.stake(value)
+          : staking.stakeWithPermit(value, permit.deadline, permit.v, permit.r, permit.s),
+      this.ctx.confirmations,
+    );
+  }
+
+  /**
+   * Starts unbonding `amount` of the signer's free stake. State conditions (more than is free, a locked
+   * stake) come back as the contract's own decoded errors from gas estimation, before anything is sent.
+   */
+  async thaw(amount: bigint): Promise<ContractTransactionReceipt> {
+    requireSigner(this.ctx, "staking.thaw");
+    const value = check.amount("amount", amount, 2n ** 96n - 1n);
+    return transact(() => this.staking.thaw(value), this.ctx.confirmations);
+  }
+
+  /** Withdraws the signer's thawed stake (`StakingThawNotMature` before its unbonding period ends). */
+  async withdraw(): Promise<ContractTransactionReceipt> {
+    requireSigner(this.ctx, "staking.withdraw");
+    return transact(() => this.staking.withdraw(), this.ctx.confirmations);
+  }
+
+  /** Sets the signer's operator URI (an endpoint or metadata document). */
+  async register(uri: string): Promise<ContractTransactionReceipt> {
+    requireSigner(this.ctx, "staking.register");
+    const max = await read(() => this.staking.MAX_URI_LENGTH());
+    const value = check.uri("uri", uri, max);
+    return transact(() => this.staking.register(value), this.ctx.confirmations);
+  }
+}

@@ -1,0 +1,272 @@
+import { ZeroHash, type ContractTransactionReceipt } from "ethers";
+import { CorpusInputError } from "../errors/sdk-errors";
+import { hashText } from "../content-hash";
+import type { ClientContext } from "../internal/context";
+import { requireSigner } from "../internal/context";
+import { type FundingMode, prepareFunding } from "../internal/funding";
+import { eventIn, read, transact } from "../internal/transact";
+import * as check from "../internal/validate";
+import { readCall } from "../multicall";
+import type { ICorpusTasks } from "../typechain";
+
+/** A task as the registry reports it. */
+export type Task = ICorpusTasks.TaskViewStructOutput;
+/** A submission as the registry reports it. */
+export type Submission = ICorpusTasks.SubmissionViewStructOutput;
+
+/** Task kinds the registry defines from the start (governance may add more). */
+export const TASK_KINDS = { labeling: 0, ranking: 1, generation: 2, validation: 3, modelEvaluation: 4 } as const;
+export type TaskKindName = keyof typeof TASK_KINDS;
+
+/** Submission statuses, in the order of `ICorpusTasks.Status`. */
+export const SUBMISSION_STATUS = [
+  "None",
+  "Drawing",
+  "Reviewing",
+  "Provisional",
+  "NoAgreement",
+  "Disputed",
+  "Ruled",
+  "Accepted",
+  "Rejected",
+  "Voided",
+] as const;
+export type SubmissionStatus = (typeof SUBMISSION_STATUS)[number];
+
+/** What a requester fills in to post a task. Amounts are in the payment token's smallest unit. */
+export interface PostTaskInput {
+  /** Payment token (default CRP); others must be on the registry's allowlist. */
+  token?: string;
+  /** Reward per accepted submission. */
+  reward: bigint;
+  /** Submissions the task pays for. */
+  slots: check.Numeric;
+  /** When submissions close: a Date or unix seconds. */
+  deadline: Date | check.Numeric;
+  /** Seconds a panel has to review each submission. */
+  reviewWindow: check.Numeric;
+  /** Validators per panel (odd). */
+  panelSize: check.Numeric;
+  /** Attestations that decide (a majority of the panel). */
+  quorum: check.Numeric;
+  /** A worker's bond per submission (default 0). */
+  workerBond?: bigint;
+  kind: TaskKindName | check.Numeric;
+  /** Where the spec is published. */
+  specUri: string;
+  /** The spec's content hash (see `hashJson`/`hashBytes`). */
+  specHash: string;
+  /** How the escrow is funded (default: a permit for CRP, else an exact approval). */
+  funding?: FundingMode;
+}
+
+/** Tasks, submissions and reviews in the task registry (`CorpusTasks`). */
+export class TasksModule {
+  constructor(private readonly ctx: ClientContext) {}
+
+  private get registry() {
+    return this.ctx.contracts.CorpusTasks;
+  }
+
+  /** One task. */
+  async get(taskId: bigint): Promise<Task> {
+    return read(() => this.registry.getTask(taskId));
+  }
+
+  /** Many tasks in a few batched requests (Multicall3), in the order asked. */
+  async getMany(taskIds: readonly bigint[]): Promise<Task[]> {
+    return this.ctx.multicall.readMany(taskIds.map((id) => readCall(this.registry, "getTask", [id])));
+  }
+
+  /** One submission. */
+  async getSubmission(submissionId: bigint): Promise<Submission> {
+    return read(() => this.registry.getSubmission(submissionId));
+  }
+
+  /** Many submissions in a few batched requests. */
+  async getSubmissions(submissionIds: readonly bigint[]): Promise<Submission[]> {
+    return this.ctx.multicall.readMany(submissionIds.map((id) => readCall(this.registry, "getSubmission", [id])));
+  }
+
+  /** Tasks created so far (ids run from 1 to this). */
+  async count(): Promise<bigint> {
+    return read(() => this.registry.taskCount());
+  }
+
+  /**
+   * Validates a task against the registry's bounds (read in one batched request), funds the escrow with a
+   * permit or an exact approval, creates the task and returns its id. Every invalid field is reported as
+   * a {@link CorpusInputError} before anything is signed or sent.
+   */
+  async post(input: PostTaskInput): Promise<{ taskId: bigint; escrow: bigint; receipt: ContractTransactionReceipt }> {
+    const signer = requireSigner(this.ctx, "tasks.post");
+    const registry = this.registry;
+    const crp = this.ctx.deployment.contracts.CorpusToken;
+    const token = check.address("token", input.token ?? crp);
+    // Sanity first (the registry's exact bounds are checked below, once they are read).
+    const reward = check.amount("reward", input.reward, 2n ** 255n);
+    const slots = check.integerIn("slots", input.slots, 1n, 2n ** 32n);
+    const [bounds, allowed, [escrow], kindCount, latest] = await Promise.all([
+      this.bounds(),
+      token === crp ? Promise.resolve(true) : read(() => registry.isTokenAllowed(token)),
+      read(() => registry.escrowFor(reward, slots)),
+      read(() => registry.taskKindCount()),
+      read(() => this.ctx.provider.getBlock("latest")),
+    ]);
+    if (!allowed) throw new CorpusInputError("token", "is not on the registry's allowlist", token);
+    const now = BigInt(latest?.timestamp ?? 0);
+    const kind = typeof input.kind === "string" ? kindIndex(input.kind) : input.kind;
+    const panelSize = check.integerIn("panelSize", input.panelSize, 1n, bounds.maxPanelSize);
+    if (panelSize % 2n === 0n) throw new CorpusInputError("panelSize", "must be odd, so a panel cannot tie", panelSize);
+    const params: ICorpusTasks.TaskParamsStruct = {
+      token,
+      reward: check.amount("reward", reward, bounds.maxAmount),
+      slots: check.integerIn("slots", slots, 1n, bounds.maxSlots),
+      deadline: check.integerIn(
+        "deadline",
+        check.unixSeconds("deadline", input.deadline),
+        now + 1n,
+        now + bounds.maxTaskDuration,
+      ),
+      reviewWindow: check.integerIn("reviewWindow", input.reviewWindow, bounds.minReviewWindow, bounds.maxReviewWindow),
+      panelSize,
+      quorum: check.integerIn("quorum", input.quorum, panelSize / 2n + 1n, panelSize),
+      workerBond: check.integerIn("workerBond", input.workerBond ?? 0n, 0n, bounds.maxAmount),
+      kind: check.integerIn("kind", kind, 0n, kindCount - 1n),
+      specUri: check.uri("specUri", input.specUri, bounds.maxUriLength),
+      specHash: check.hash32("specHash", input.specHash),
+    };
+    const spender = await registry.getAddress();
+    const permit = await prepareFunding(this.ctx, signer, token, spender, escrow, input.funding);
+    const receipt = await transact(
+      () =>
+        permit === undefined
+          ? registry.createTask(params)
+          : registry.createTaskWithPermit(params, permit.deadline, permit.v, permit.r, permit.s),
+      this.ctx.confirmations,
+    );
+    const created = eventIn(receipt, registry, registry.getEvent("TaskCreated"));
+    return { taskId: created.args.taskId, escrow, receipt };
+  }
+
+  /**
+   * Submits work to a task: checks the URI and hash, approves exactly the task's worker bond if it has one,
+   * and returns the new submission id.
+   */
+  async submit(
+    taskId: bigint,
+    work: { contentHash: string; uri: string },
+  ): Promise<{ submissionId: bigint; receipt: ContractTransactionReceipt }> {
+    const signer = requireSigner(this.ctx, "tasks.submit");
+    const registry = this.registry;
+    const [task, maxUri] = await Promise.all([this.get(taskId), read(() => registry.MAX_URI_LENGTH())]);
+    if (task.requester === "0x0000000000000000000000000000000000000000") {
+      throw new CorpusInputError("taskId", "no such task", taskId);
+    }
+    const contentHash = check.hash32("contentHash", work.contentHash);
+    const uri = check.uri("uri", work.uri, maxUri);
+    if (task.workerBond > 0n) {
+      await prepareFunding(this.ctx, signer, task.token, await registry.getAddress(), task.workerBond, "approve");
+    }
+    const receipt = await transact(() => registry.submit(taskId, contentHash, uri), this.ctx.confirmations);
+    const submitted = eventIn(receipt, registry, registry.getEvent("Submitted"));
+    return { submissionId: submitted.args.submissionId, receipt };
+  }
+
+  /** Draws the panel of a submission whose seed is ready (anyone may). */
+  async drawPanel(submissionId: bigint): Promise<ContractTransactionReceipt> {
+    requireSigner(this.ctx, "tasks.drawPanel");
+    return transact(() => this.registry.drawPanel(submissionId), this.ctx.confirmations);
+  }
+
+  /**
+   * Attests as a member of the submission's panel: finds the signer's seat, and hashes `reason` (a short
+   * text kept off-chain) into the attestation. A signer not on the panel gets a named error, nothing sent.
+   */
+  async attest(submissionId: bigint, accept: boolean, reason = ""): Promise<ContractTransactionReceipt> {
+    const signer = requireSigner(this.ctx, "tasks.attest");
+    const [submission, me] = await Promise.all([this.getSubmission(submissionId), signer.getAddress()]);
+    const seat = submission.panel.findIndex((member) => member.toLowerCase() === me.toLowerCase());
+    if (seat < 0)
+      throw new CorpusInputError("submissionId", `${me} is not on the panel of this submission`, submissionId);
+    const reasonHash = reason === "" ? ZeroHash : hashText(reason);
+    return transact(() => this.registry.attest(submissionId, seat, accept, reasonHash), this.ctx.confirmations);
+  }
+
+  /** Settles a submission whose review and dispute windows are over (anyone may). */
+  async finalize(submissionId: bigint): Promise<ContractTransactionReceipt> {
+    requireSigner(this.ctx, "tasks.finalize");
+    return transact(() => this.registry.finalize(submissionId), this.ctx.confirmations);
+  }
+
+  /**
+   * Disputes a panel's verdict as the losing party: approves exactly the arbitration fee in CRP and returns
+   * the arbitrator's dispute id.
+   */
+  async dispute(submissionId: bigint): Promise<{ disputeId: bigint; receipt: ContractTransactionReceipt }> {
+    const signer = requireSigner(this.ctx, "tasks.dispute");
+    const fee = await read(() => this.ctx.contracts.CorpusDisputes.arbitrationCost("0x"));
+    const registry = this.registry;
+    await prepareFunding(
+      this.ctx,
+      signer,
+      this.ctx.deployment.contracts.CorpusToken,
+      await registry.getAddress(),
+      fee,
+      "approve",
+    );
+    const receipt = await transact(() => registry.dispute(submissionId), this.ctx.confirmations);
+    const disputes = this.ctx.contracts.CorpusDisputes;
+    const opened = eventIn(receipt, disputes, disputes.getEvent("DisputeOpened"));
+    return { disputeId: opened.args.disputeId, receipt };
+  }
+
+  /** Cancels the signer's task: its unreserved escrow becomes withdrawable. */
+  async cancel(taskId: bigint): Promise<ContractTransactionReceipt> {
+    requireSigner(this.ctx, "tasks.cancel");
+    return transact(() => this.registry.cancelTask(taskId), this.ctx.confirmations);
+  }
+
+  /** The signer's (or `account`'s) withdrawable balance in `token` (default CRP). */
+  async balanceOf(account: string, token = this.ctx.deployment.contracts.CorpusToken): Promise<bigint> {
+    return read(() => this.registry.balanceOf(token, account));
+  }
+
+  /** Withdraws the signer's balance in `token` (default CRP). */
+  async withdraw(token = this.ctx.deployment.contracts.CorpusToken): Promise<ContractTransactionReceipt> {
+    requireSigner(this.ctx, "tasks.withdraw");
+    return transact(() => this.registry.withdraw(token), this.ctx.confirmations);
+  }
+
+  /** The registry's bounds on task fields, read in one batched request. */
+  async bounds() {
+    const r = this.registry;
+    const [maxAmount, maxSlots, maxTaskDuration, minReviewWindow, maxReviewWindow, maxPanelSize, maxUriLength] =
+      await this.ctx.multicall.readMany<bigint>([
+        readCall(r, "MAX_AMOUNT", []),
+        readCall(r, "MAX_SLOTS", []),
+        readCall(r, "MAX_TASK_DURATION", []),
+        readCall(r, "MIN_REVIEW_WINDOW", []),
+        readCall(r, "MAX_REVIEW_WINDOW", []),
+        readCall(r, "MAX_PANEL_SIZE", []),
+        readCall(r, "MAX_URI_LENGTH", []),
+      ]);
+    return {
+      maxAmount: maxAmount!,
+      maxSlots: maxSlots!,
+      maxTaskDuration: maxTaskDuration!,
+      minReviewWindow: minReviewWindow!,
+      maxReviewWindow: maxReviewWindow!,
+      maxPanelSize: maxPanelSize!,
+      maxUriLength: maxUriLength!,
+    };
+  }
+}
+
+function kindIndex(name: string): number {
+  const index = (TASK_KINDS as Record<string, number>)[name];
+  if (index === undefined) {
+    throw new CorpusInputError("kind", `must be one of ${Object.keys(TASK_KINDS).join(", ")} or a number`, name);
+  }
+  return index;
+}

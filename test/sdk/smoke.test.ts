@@ -1,0 +1,40 @@
+import { expect } from "chai";
+import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
+import { CRP } from "../helpers/fixtures";
+import { sdkFixture } from "../helpers/sdk";
+import { hashJson, hashText } from "../../sdk/src";
+
+describe("SDK smoke: a task from post to payment through the client", function () {
+  it("posts with a permit, submits, attests by seat, finalizes and withdraws", async function () {
+    const f = await loadFixture(sdkFixture);
+    const requester = await f.clientFor(f.alice);
+    const now = await time.latest();
+    const { taskId, escrow } = await requester.tasks.post({
+      reward: 100n * CRP,
+      slots: 2,
+      deadline: now + 7 * 86_400,
+      reviewWindow: 86_400,
+      panelSize: 3,
+      quorum: 2,
+      kind: "labeling",
+      specUri: "ipfs://spec.json",
+      specHash: hashJson({ labels: ["cat", "dog"] }),
+    });
+    expect(taskId).to.equal(1n);
+    expect((await requester.tasks.get(taskId)).funds).to.equal(escrow);
+    const worker = await f.clientFor(f.bob);
+    const { submissionId } = await worker.tasks.submit(taskId, { contentHash: hashText("labels"), uri: "ipfs://w" });
+    await mine(1);
+    await worker.tasks.drawPanel(submissionId);
+    const { panel } = await worker.tasks.getSubmission(submissionId);
+    for (const member of panel) {
+      const client = await f.clientFor(f.validatorSigner(member));
+      await client.tasks.attest(submissionId, true, "looks right");
+    }
+    await time.increase(3 * 86_400);
+    await worker.tasks.finalize(submissionId);
+    const before = await f.token.balanceOf(f.bob.address);
+    await worker.tasks.withdraw();
+    expect((await f.token.balanceOf(f.bob.address)) - before).to.equal(100n * CRP);
+  });
+});
