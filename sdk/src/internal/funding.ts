@@ -41,6 +41,6 @@ export async function prepareFunding(
     const now = BigInt(latest?.timestamp ?? Math.floor(Date.now() / 1000));
     return read(() => signPermit(ctx.contracts.CorpusToken, signer, spender, amount, now + PERMIT_VALIDITY));
   }
-  if (allowance < amount) await transact(() => erc20.approve(spender, amount), ctx.confirmations);
+  if (allowance < amount) await transact(ctx, () => erc20.approve.populateTransaction(spender, amount));
   return undefined;
 }

@@ -1,4 +1,5 @@
-import type { BaseContract, ContractTransactionReceipt, ContractTransactionResponse, Log } from "ethers";
+import type { BaseContract, ContractTransaction, Log, TransactionReceipt } from "ethers";
+import { type ClientContext, requireSigner } from "./context";
 import { CorpusEventNotFoundError, CorpusRpcError } from "../errors/sdk-errors";
 import { toCorpusError } from "../errors/decode";
 import type { TypedContractEvent, TypedLogDescription } from "../typechain/common";
@@ -12,17 +13,29 @@ export async function read<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Headroom over the node's gas estimate: state can move between estimation and inclusion. */
+const GAS_HEADROOM_PERCENT = 20n;
+
 /**
- * Sends a transaction and waits for it to be mined. A revert at estimation or on-chain, and any RPC or
- * wallet failure, comes back as a typed SDK error; a mined transaction that reverted is one too.
+ * Sends a transaction and waits for it to be mined. The transaction is estimated first, by the SDK and not
+ * left to the wallet: a call the contract refuses comes back as its decoded error with nothing sent,
+ * whatever the signer does by default. RPC and wallet failures, and a mined transaction that reverted
+ * anyway, come back as typed SDK errors too.
  */
 export async function transact(
-  send: () => Promise<ContractTransactionResponse>,
-  confirmations = 1,
-): Promise<ContractTransactionReceipt> {
-  let receipt: ContractTransactionReceipt | null;
+  ctx: ClientContext,
+  populate: () => Promise<ContractTransaction>,
+): Promise<TransactionReceipt> {
+  const signer = requireSigner(ctx, "sending a transaction");
+  let receipt: TransactionReceipt | null;
   try {
-    receipt = await (await send()).wait(confirmations);
+    const request = await populate();
+    const estimate = await signer.estimateGas(request);
+    const response = await signer.sendTransaction({
+      ...request,
+      gasLimit: estimate + (estimate * GAS_HEADROOM_PERCENT) / 100n,
+    });
+    receipt = await response.wait(ctx.confirmations);
   } catch (error) {
     throw toCorpusError(error);
   }
@@ -47,7 +60,7 @@ export function eventsIn<TEvent extends TypedContractEvent>(
 
 /** The first `event` of `contract` in `receipt`; a named error if the transaction did not emit it. */
 export function eventIn<TEvent extends TypedContractEvent>(
-  receipt: ContractTransactionReceipt,
+  receipt: TransactionReceipt,
   contract: BaseContract,
   event: TEvent,
 ): TypedLogDescription<TEvent> {

@@ -1,4 +1,4 @@
-import { type ContractTransactionReceipt, ZeroAddress, ZeroHash } from "ethers";
+import { type TransactionReceipt, ZeroAddress, ZeroHash } from "ethers";
 import { type AccessDomain, type SignedAccessRequest, signAccessRequest } from "../access";
 import { CorpusInputError } from "../errors/sdk-errors";
 import type { ClientContext } from "../internal/context";
@@ -36,28 +36,28 @@ export class DataModule {
   }
 
   /** Mints a Data NFT from the signer's finished tasks; returns the token id. */
-  async mint(params: MintInput): Promise<{ tokenId: bigint; receipt: ContractTransactionReceipt }> {
+  async mint(params: MintInput): Promise<{ tokenId: bigint; receipt: TransactionReceipt }> {
     requireSigner(this.ctx, "data.mint");
     const data = this.data;
     if (params.taskIds.length === 0) throw new CorpusInputError("taskIds", "a token needs at least one task");
     check.hash32("contentHash", String(params.contentHash));
-    const receipt = await transact(() => data.mint(params), this.ctx.confirmations);
+    const receipt = await transact(this.ctx, () => data.mint.populateTransaction(params));
     const minted = eventIn(receipt, data, data.getEvent("DataMinted"));
     return { tokenId: minted.args.tokenId, receipt };
   }
 
   /** Publishes a new version of the signer's token. */
-  async publishVersion(tokenId: bigint, contentHash: string, uri: string): Promise<ContractTransactionReceipt> {
+  async publishVersion(tokenId: bigint, contentHash: string, uri: string): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "data.publishVersion");
     const hash = check.hash32("contentHash", contentHash);
     if (uri.length === 0) throw new CorpusInputError("uri", "must not be empty");
-    return transact(() => this.data.publishVersion(tokenId, hash, uri), this.ctx.confirmations);
+    return transact(this.ctx, () => this.data.publishVersion.populateTransaction(tokenId, hash, uri));
   }
 
   /** Puts a licence on offer for the signer's token (or withdraws the offer with {@link NO_LICENSE}). */
-  async setLicense(tokenId: bigint, offer: LicenseOffer): Promise<ContractTransactionReceipt> {
+  async setLicense(tokenId: bigint, offer: LicenseOffer): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "data.setLicense");
-    return transact(() => this.data.setLicense(tokenId, offer), this.ctx.confirmations);
+    return transact(this.ctx, () => this.data.setLicense.populateTransaction(tokenId, offer));
   }
 
   /**
@@ -68,7 +68,7 @@ export class DataModule {
   async buyLicense(
     tokenId: bigint,
     options: { licensee?: string; maxPrice?: bigint; funding?: FundingMode } = {},
-  ): Promise<{ expiresAt: bigint; price: bigint; receipt: ContractTransactionReceipt }> {
+  ): Promise<{ expiresAt: bigint; price: bigint; receipt: TransactionReceipt }> {
     const signer = requireSigner(this.ctx, "data.buyLicense");
     const data = this.data;
     const [token, buyer] = await Promise.all([this.get(tokenId), signer.getAddress()]);
@@ -93,12 +93,18 @@ export class DataModule {
       maxPrice,
       options.funding,
     );
-    const receipt = await transact(
-      () =>
-        permit === undefined
-          ? data.buyLicense(tokenId, licensee, quote)
-          : data.buyLicenseWithPermit(tokenId, licensee, quote, permit.deadline, permit.v, permit.r, permit.s),
-      this.ctx.confirmations,
+    const receipt = await transact(this.ctx, () =>
+      permit === undefined
+        ? data.buyLicense.populateTransaction(tokenId, licensee, quote)
+        : data.buyLicenseWithPermit.populateTransaction(
+            tokenId,
+            licensee,
+            quote,
+            permit.deadline,
+            permit.v,
+            permit.r,
+            permit.s,
+          ),
     );
     const bought = eventIn(receipt, data, data.getEvent("LicenseBought"));
     return { expiresAt: bought.args.expiresAt, price: bought.args.price, receipt };
@@ -136,7 +142,7 @@ export class DataModule {
   async claimAll(
     tokenIds: readonly bigint[],
     token?: string,
-  ): Promise<{ amount: bigint; receipts: ContractTransactionReceipt[] }> {
+  ): Promise<{ amount: bigint; receipts: TransactionReceipt[] }> {
     const signer = requireSigner(this.ctx, "data.claimAll");
     const paymentToken = token ?? this.ctx.deployment.contracts.CorpusToken;
     const data = this.data;
@@ -145,10 +151,10 @@ export class DataModule {
       read(() => data.MAX_CLAIM_BATCH()),
     ]);
     const due = tokenIds.filter((_, i) => (owed[i] ?? 0n) > 0n);
-    const receipts: ContractTransactionReceipt[] = [];
+    const receipts: TransactionReceipt[] = [];
     for (let i = 0; i < due.length; i += Number(batch)) {
       const chunk = due.slice(i, i + Number(batch));
-      receipts.push(await transact(() => data.claimMany(chunk, paymentToken), this.ctx.confirmations));
+      receipts.push(await transact(this.ctx, () => data.claimMany.populateTransaction(chunk, paymentToken)));
     }
     return { amount: owed.reduce((sum, x) => sum + x, 0n), receipts };
   }
@@ -159,11 +165,10 @@ export class DataModule {
   }
 
   /** Withdraws the signer's owner revenue in `token` (default CRP). */
-  async withdraw(token?: string): Promise<ContractTransactionReceipt> {
+  async withdraw(token?: string): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "data.withdraw");
-    return transact(
-      () => this.data.withdraw(token ?? this.ctx.deployment.contracts.CorpusToken),
-      this.ctx.confirmations,
+    return transact(this.ctx, () =>
+      this.data.withdraw.populateTransaction(token ?? this.ctx.deployment.contracts.CorpusToken),
     );
   }
 }

@@ -1,4 +1,4 @@
-import { AbiCoder, type ContractTransactionReceipt, hexlify, keccak256, randomBytes } from "ethers";
+import { AbiCoder, type TransactionReceipt, hexlify, keccak256, randomBytes } from "ethers";
 import { CorpusInputError, CorpusSaltNotFoundError } from "../errors/sdk-errors";
 import { queryEvents } from "../events";
 import type { ClientContext } from "../internal/context";
@@ -80,18 +80,18 @@ export class DisputesModule {
   }
 
   /** Draws the current round's jury once its seed is ready (anyone may). */
-  async drawJury(disputeId: bigint): Promise<ContractTransactionReceipt> {
+  async drawJury(disputeId: bigint): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "disputes.drawJury");
     const excluded = await this.excluded(disputeId);
-    return transact(() => this.disputes.drawJury(disputeId, excluded), this.ctx.confirmations);
+    return transact(this.ctx, () => this.disputes.drawJury.populateTransaction(disputeId, excluded));
   }
 
   /** Posts evidence as a party: a URI and the content hash of what it points to. */
-  async submitEvidence(disputeId: bigint, uri: string, contentHash: string): Promise<ContractTransactionReceipt> {
+  async submitEvidence(disputeId: bigint, uri: string, contentHash: string): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "disputes.submitEvidence");
     if (uri.length === 0) throw new CorpusInputError("uri", "must not be empty");
     const hash = check.hash32("contentHash", contentHash);
-    return transact(() => this.disputes.submitEvidence(disputeId, uri, hash), this.ctx.confirmations);
+    return transact(this.ctx, () => this.disputes.submitEvidence.populateTransaction(disputeId, uri, hash));
   }
 
   /**
@@ -100,7 +100,7 @@ export class DisputesModule {
    * The ballot is stored as pending first and as final once the commit is mined; a reveal uses whichever
    * matches the commitment on-chain, so a re-commit that never got mined cannot strand the earlier one.
    */
-  async commit(disputeId: bigint, vote: bigint): Promise<{ round: bigint; receipt: ContractTransactionReceipt }> {
+  async commit(disputeId: bigint, vote: bigint): Promise<{ round: bigint; receipt: TransactionReceipt }> {
     const signer = requireSigner(this.ctx, "disputes.commit");
     const [dispute, juror] = await Promise.all([this.get(disputeId), signer.getAddress()]);
     check.integerIn("vote", vote, 0n, dispute.choices);
@@ -112,7 +112,7 @@ export class DisputesModule {
     const ballot: StoredBallot = { vote, salt, commitment };
     // The pending ballot is durable before the commit leaves this process.
     await this.ctx.saltStore.put(`${key}:pending`, ballot);
-    const receipt = await transact(() => this.disputes.commitVote(disputeId, commitment), this.ctx.confirmations);
+    const receipt = await transact(this.ctx, () => this.disputes.commitVote.populateTransaction(disputeId, commitment));
     await this.ctx.saltStore.put(key, ballot);
     await this.ctx.saltStore.delete(`${key}:pending`);
     return { round, receipt };
@@ -122,11 +122,11 @@ export class DisputesModule {
    * Reveals the signer's committed vote in the current round (or `round`) with the salt from the store.
    * Finds the right ballot even after a crash between sending a commit and storing it as final.
    */
-  async reveal(disputeId: bigint, round?: bigint): Promise<ContractTransactionReceipt> {
+  async reveal(disputeId: bigint, round?: bigint): Promise<TransactionReceipt> {
     const signer = requireSigner(this.ctx, "disputes.reveal");
     const [juror, r] = await Promise.all([signer.getAddress(), round ?? this.get(disputeId).then((d) => d.round)]);
     const ballot = await this.storedBallot(disputeId, r, juror);
-    return transact(() => this.disputes.revealVote(disputeId, ballot.vote, ballot.salt), this.ctx.confirmations);
+    return transact(this.ctx, () => this.disputes.revealVote.populateTransaction(disputeId, ballot.vote, ballot.salt));
   }
 
   /** The stored ballot that matches the commitment on-chain (final first, then a pending one). */
@@ -153,7 +153,7 @@ export class DisputesModule {
   }
 
   /** Appeals the current ruling as the losing party: approves exactly the appeal cost in CRP, then appeals. */
-  async appeal(disputeId: bigint): Promise<ContractTransactionReceipt> {
+  async appeal(disputeId: bigint): Promise<TransactionReceipt> {
     const signer = requireSigner(this.ctx, "disputes.appeal");
     const disputes = this.disputes;
     const cost = await read(() => disputes.appealCost(disputeId));
@@ -165,19 +165,19 @@ export class DisputesModule {
       cost,
       "approve",
     );
-    return transact(() => disputes.appeal(disputeId), this.ctx.confirmations);
+    return transact(this.ctx, () => disputes.appeal.populateTransaction(disputeId));
   }
 
   /** Delivers the final ruling to the arbitrable (anyone may, once the last appeal period is over). */
-  async executeRuling(disputeId: bigint): Promise<ContractTransactionReceipt> {
+  async executeRuling(disputeId: bigint): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "disputes.executeRuling");
-    return transact(() => this.disputes.executeRuling(disputeId), this.ctx.confirmations);
+    return transact(this.ctx, () => this.disputes.executeRuling.populateTransaction(disputeId));
   }
 
   /** Pays and slashes a round's jurors (anyone may, once the ruling is final). */
-  async settleRound(disputeId: bigint, round: bigint): Promise<ContractTransactionReceipt> {
+  async settleRound(disputeId: bigint, round: bigint): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "disputes.settleRound");
-    return transact(() => this.disputes.settleRound(disputeId, round), this.ctx.confirmations);
+    return transact(this.ctx, () => this.disputes.settleRound.populateTransaction(disputeId, round));
   }
 
   /** What `account` can withdraw from the arbitrator (juror rewards, refunds). */
@@ -186,8 +186,8 @@ export class DisputesModule {
   }
 
   /** Withdraws the signer's balance. */
-  async withdraw(): Promise<ContractTransactionReceipt> {
+  async withdraw(): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "disputes.withdraw");
-    return transact(() => this.disputes.withdraw(), this.ctx.confirmations);
+    return transact(this.ctx, () => this.disputes.withdraw.populateTransaction());
   }
 }

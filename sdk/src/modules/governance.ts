@@ -1,12 +1,4 @@
-import {
-  AbiCoder,
-  type ContractTransactionReceipt,
-  Interface,
-  getAddress,
-  isAddress,
-  keccak256,
-  toUtf8Bytes,
-} from "ethers";
+import { AbiCoder, type TransactionReceipt, Interface, getAddress, isAddress, keccak256, toUtf8Bytes } from "ethers";
 import { CORPUS_ABIS } from "../generated/abis";
 import { CorpusError, CorpusInputError } from "../errors/sdk-errors";
 import type { ClientContext } from "../internal/context";
@@ -182,17 +174,16 @@ export class GovernanceModule {
   }
 
   /** Submits a proposal; refuses one that already exists. */
-  async propose(p: EncodedProposal): Promise<ContractTransactionReceipt> {
+  async propose(p: EncodedProposal): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "governance.propose");
     await this.requireState(p, "Unknown", "propose");
-    return transact(
-      () => this.governor.propose(p.targets, p.values, p.calldatas, p.description),
-      this.ctx.confirmations,
+    return transact(this.ctx, () =>
+      this.governor.propose.populateTransaction(p.targets, p.values, p.calldatas, p.description),
     );
   }
 
   /** Casts the signer's vote on an active proposal, with an optional reason recorded on-chain. */
-  async vote(p: EncodedProposal, choice: VoteChoice, reason = ""): Promise<ContractTransactionReceipt> {
+  async vote(p: EncodedProposal, choice: VoteChoice, reason = ""): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "governance.vote");
     if (!Object.hasOwn(VOTE_SUPPORT, choice)) {
       throw new CorpusInputError("choice", `Unknown vote: use one of ${Object.keys(VOTE_SUPPORT).join(", ")}`, choice);
@@ -200,26 +191,26 @@ export class GovernanceModule {
     await this.requireState(p, "Active", "vote on");
     const support = VOTE_SUPPORT[choice];
     const governor = this.governor;
-    return transact(
-      () => (reason ? governor.castVoteWithReason(p.id, support, reason) : governor.castVote(p.id, support)),
-      this.ctx.confirmations,
+    return transact(this.ctx, () =>
+      reason
+        ? governor.castVoteWithReason.populateTransaction(p.id, support, reason)
+        : governor.castVote.populateTransaction(p.id, support),
     );
   }
 
   /** Queues a succeeded proposal in the timelock; returns when it becomes executable. */
-  async queue(p: EncodedProposal): Promise<{ eta: bigint; receipt: ContractTransactionReceipt }> {
+  async queue(p: EncodedProposal): Promise<{ eta: bigint; receipt: TransactionReceipt }> {
     requireSigner(this.ctx, "governance.queue");
     await this.requireState(p, "Succeeded", "queue");
     const governor = this.governor;
-    const receipt = await transact(
-      () => governor.queue(p.targets, p.values, p.calldatas, p.descriptionHash),
-      this.ctx.confirmations,
+    const receipt = await transact(this.ctx, () =>
+      governor.queue.populateTransaction(p.targets, p.values, p.calldatas, p.descriptionHash),
     );
     return { eta: await read(() => governor.proposalEta(p.id)), receipt };
   }
 
   /** Executes a queued proposal whose timelock delay has passed. */
-  async execute(p: EncodedProposal): Promise<ContractTransactionReceipt> {
+  async execute(p: EncodedProposal): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "governance.execute");
     await this.requireState(p, "Queued", "execute");
     const governor = this.governor;
@@ -234,9 +225,8 @@ export class GovernanceModule {
         `Cannot execute proposal ${p.id} yet: the timelock delay ends at ${eta} (now ${now})`,
       );
     }
-    return transact(
-      () => governor.execute(p.targets, p.values, p.calldatas, p.descriptionHash),
-      this.ctx.confirmations,
+    return transact(this.ctx, () =>
+      governor.execute.populateTransaction(p.targets, p.values, p.calldatas, p.descriptionHash),
     );
   }
 

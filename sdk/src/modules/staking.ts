@@ -1,4 +1,4 @@
-import type { ContractTransactionReceipt } from "ethers";
+import type { TransactionReceipt } from "ethers";
 import type { ClientContext } from "../internal/context";
 import { requireSigner } from "../internal/context";
 import { type FundingMode, prepareFunding } from "../internal/funding";
@@ -40,7 +40,7 @@ export class StakingModule {
   }
 
   /** Stakes `amount` CRP (with a permit by default), checking the balance first. */
-  async stake(amount: bigint, funding: FundingMode = "auto"): Promise<ContractTransactionReceipt> {
+  async stake(amount: bigint, funding: FundingMode = "auto"): Promise<TransactionReceipt> {
     const signer = requireSigner(this.ctx, "staking.stake");
     const value = check.amount("amount", amount, 2n ** 96n - 1n);
     const staking = this.staking;
@@ -52,12 +52,10 @@ export class StakingModule {
       value,
       funding,
     );
-    return transact(
-      () =>
-        permit === undefined
-          ? staking.stake(value)
-          : staking.stakeWithPermit(value, permit.deadline, permit.v, permit.r, permit.s),
-      this.ctx.confirmations,
+    return transact(this.ctx, () =>
+      permit === undefined
+        ? staking.stake.populateTransaction(value)
+        : staking.stakeWithPermit.populateTransaction(value, permit.deadline, permit.v, permit.r, permit.s),
     );
   }
 
@@ -65,23 +63,23 @@ export class StakingModule {
    * Starts unbonding `amount` of the signer's free stake. State conditions (more than is free, a locked
    * stake) come back as the contract's own decoded errors from gas estimation, before anything is sent.
    */
-  async thaw(amount: bigint): Promise<ContractTransactionReceipt> {
+  async thaw(amount: bigint): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "staking.thaw");
     const value = check.amount("amount", amount, 2n ** 96n - 1n);
-    return transact(() => this.staking.thaw(value), this.ctx.confirmations);
+    return transact(this.ctx, () => this.staking.thaw.populateTransaction(value));
   }
 
   /** Withdraws the signer's thawed stake (`StakingThawNotMature` before its unbonding period ends). */
-  async withdraw(): Promise<ContractTransactionReceipt> {
+  async withdraw(): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "staking.withdraw");
-    return transact(() => this.staking.withdraw(), this.ctx.confirmations);
+    return transact(this.ctx, () => this.staking.withdraw.populateTransaction());
   }
 
   /** Sets the signer's operator URI (an endpoint or metadata document). */
-  async register(uri: string): Promise<ContractTransactionReceipt> {
+  async register(uri: string): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "staking.register");
     const max = await read(() => this.staking.MAX_URI_LENGTH());
     const value = check.uri("uri", uri, max);
-    return transact(() => this.staking.register(value), this.ctx.confirmations);
+    return transact(this.ctx, () => this.staking.register.populateTransaction(value));
   }
 }

@@ -1,4 +1,4 @@
-import { ZeroHash, type ContractTransactionReceipt } from "ethers";
+import { type TransactionReceipt, ZeroAddress, ZeroHash } from "ethers";
 import { CorpusInputError } from "../errors/sdk-errors";
 import { hashText } from "../content-hash";
 import type { ClientContext } from "../internal/context";
@@ -13,6 +13,9 @@ import type { ICorpusTasks } from "../typechain";
 export type Task = ICorpusTasks.TaskViewStructOutput;
 /** A submission as the registry reports it. */
 export type Submission = ICorpusTasks.SubmissionViewStructOutput;
+
+/** The registry's ruling for accepted work (a verdict of 1 means the panel accepted). */
+const RULING_ACCEPT = 1n;
 
 /** Task kinds the registry defines from the start (governance may add more). */
 export const TASK_KINDS = { labeling: 0, ranking: 1, generation: 2, validation: 3, modelEvaluation: 4 } as const;
@@ -98,7 +101,7 @@ export class TasksModule {
    * permit or an exact approval, creates the task and returns its id. Every invalid field is reported as
    * a {@link CorpusInputError} before anything is signed or sent.
    */
-  async post(input: PostTaskInput): Promise<{ taskId: bigint; escrow: bigint; receipt: ContractTransactionReceipt }> {
+  async post(input: PostTaskInput): Promise<{ taskId: bigint; escrow: bigint; receipt: TransactionReceipt }> {
     const signer = requireSigner(this.ctx, "tasks.post");
     const registry = this.registry;
     const crp = this.ctx.deployment.contracts.CorpusToken;
@@ -138,12 +141,10 @@ export class TasksModule {
     };
     const spender = await registry.getAddress();
     const permit = await prepareFunding(this.ctx, signer, token, spender, escrow, input.funding);
-    const receipt = await transact(
-      () =>
-        permit === undefined
-          ? registry.createTask(params)
-          : registry.createTaskWithPermit(params, permit.deadline, permit.v, permit.r, permit.s),
-      this.ctx.confirmations,
+    const receipt = await transact(this.ctx, () =>
+      permit === undefined
+        ? registry.createTask.populateTransaction(params)
+        : registry.createTaskWithPermit.populateTransaction(params, permit.deadline, permit.v, permit.r, permit.s),
     );
     const created = eventIn(receipt, registry, registry.getEvent("TaskCreated"));
     return { taskId: created.args.taskId, escrow, receipt };
@@ -156,57 +157,79 @@ export class TasksModule {
   async submit(
     taskId: bigint,
     work: { contentHash: string; uri: string },
-  ): Promise<{ submissionId: bigint; receipt: ContractTransactionReceipt }> {
+  ): Promise<{ submissionId: bigint; receipt: TransactionReceipt }> {
     const signer = requireSigner(this.ctx, "tasks.submit");
     const registry = this.registry;
-    const [task, maxUri] = await Promise.all([this.get(taskId), read(() => registry.MAX_URI_LENGTH())]);
-    if (task.requester === "0x0000000000000000000000000000000000000000") {
-      throw new CorpusInputError("taskId", "no such task", taskId);
+    const [task, maxUri, me, now] = await Promise.all([
+      this.get(taskId),
+      read(() => registry.MAX_URI_LENGTH()),
+      signer.getAddress(),
+      this.now(),
+    ]);
+    // What the registry would refuse, checked before a bond is approved that would then stay approved.
+    if (task.requester === ZeroAddress) throw new CorpusInputError("taskId", "no such task", taskId);
+    if (task.requester === me) throw new CorpusInputError("taskId", "the requester cannot submit to its own task");
+    if (task.cancelled || now > task.deadline) throw new CorpusInputError("taskId", "the task is closed", taskId);
+    if (task.accepted + task.pending >= task.slots) {
+      throw new CorpusInputError("taskId", "every slot is taken or pending review", taskId);
     }
     const contentHash = check.hash32("contentHash", work.contentHash);
     const uri = check.uri("uri", work.uri, maxUri);
     if (task.workerBond > 0n) {
       await prepareFunding(this.ctx, signer, task.token, await registry.getAddress(), task.workerBond, "approve");
     }
-    const receipt = await transact(() => registry.submit(taskId, contentHash, uri), this.ctx.confirmations);
+    const receipt = await transact(this.ctx, () => registry.submit.populateTransaction(taskId, contentHash, uri));
     const submitted = eventIn(receipt, registry, registry.getEvent("Submitted"));
     return { submissionId: submitted.args.submissionId, receipt };
   }
 
   /** Draws the panel of a submission whose seed is ready (anyone may). */
-  async drawPanel(submissionId: bigint): Promise<ContractTransactionReceipt> {
+  async drawPanel(submissionId: bigint): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "tasks.drawPanel");
-    return transact(() => this.registry.drawPanel(submissionId), this.ctx.confirmations);
+    return transact(this.ctx, () => this.registry.drawPanel.populateTransaction(submissionId));
   }
 
   /**
    * Attests as a member of the submission's panel: finds the signer's seat, and hashes `reason` (a short
    * text kept off-chain) into the attestation. A signer not on the panel gets a named error, nothing sent.
    */
-  async attest(submissionId: bigint, accept: boolean, reason = ""): Promise<ContractTransactionReceipt> {
+  async attest(submissionId: bigint, accept: boolean, reason = ""): Promise<TransactionReceipt> {
     const signer = requireSigner(this.ctx, "tasks.attest");
     const [submission, me] = await Promise.all([this.getSubmission(submissionId), signer.getAddress()]);
     const seat = submission.panel.findIndex((member) => member.toLowerCase() === me.toLowerCase());
     if (seat < 0)
       throw new CorpusInputError("submissionId", `${me} is not on the panel of this submission`, submissionId);
     const reasonHash = reason === "" ? ZeroHash : hashText(reason);
-    return transact(() => this.registry.attest(submissionId, seat, accept, reasonHash), this.ctx.confirmations);
+    return transact(this.ctx, () => this.registry.attest.populateTransaction(submissionId, seat, accept, reasonHash));
   }
 
   /** Settles a submission whose review and dispute windows are over (anyone may). */
-  async finalize(submissionId: bigint): Promise<ContractTransactionReceipt> {
+  async finalize(submissionId: bigint): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "tasks.finalize");
-    return transact(() => this.registry.finalize(submissionId), this.ctx.confirmations);
+    return transact(this.ctx, () => this.registry.finalize.populateTransaction(submissionId));
   }
 
   /**
    * Disputes a panel's verdict as the losing party: approves exactly the arbitration fee in CRP and returns
    * the arbitrator's dispute id.
    */
-  async dispute(submissionId: bigint): Promise<{ disputeId: bigint; receipt: ContractTransactionReceipt }> {
+  async dispute(submissionId: bigint): Promise<{ disputeId: bigint; receipt: TransactionReceipt }> {
     const signer = requireSigner(this.ctx, "tasks.dispute");
-    const fee = await read(() => this.ctx.contracts.CorpusDisputes.arbitrationCost("0x"));
     const registry = this.registry;
+    const [submission, me, now, fee] = await Promise.all([
+      this.getSubmission(submissionId),
+      signer.getAddress(),
+      this.now(),
+      read(() => this.ctx.contracts.CorpusDisputes.arbitrationCost("0x")),
+    ]);
+    // What the registry would refuse, checked before the fee is approved that would then stay approved.
+    if (SUBMISSION_STATUS[Number(submission.status)] !== "Provisional") {
+      throw new CorpusInputError("submissionId", "only a provisional verdict can be disputed", submissionId);
+    }
+    if (now > submission.disputeDeadline) throw new CorpusInputError("submissionId", "the dispute window closed");
+    const task = await this.get(submission.taskId);
+    const loser = submission.verdict === RULING_ACCEPT ? task.requester : submission.worker;
+    if (loser !== me) throw new CorpusInputError("submissionId", `only the losing party (${loser}) can dispute`);
     await prepareFunding(
       this.ctx,
       signer,
@@ -215,16 +238,28 @@ export class TasksModule {
       fee,
       "approve",
     );
-    const receipt = await transact(() => registry.dispute(submissionId), this.ctx.confirmations);
+    const receipt = await transact(this.ctx, () => registry.dispute.populateTransaction(submissionId));
+    const disputes = this.ctx.contracts.CorpusDisputes;
+    const opened = eventIn(receipt, disputes, disputes.getEvent("DisputeOpened"));
+    return { disputeId: opened.args.disputeId, receipt };
+  }
+
+  /**
+   * Escalates a submission whose panel could not agree to the arbitrator, as its worker (no fee: the
+   * registry's escalations are unfunded); returns the dispute id.
+   */
+  async escalate(submissionId: bigint): Promise<{ disputeId: bigint; receipt: TransactionReceipt }> {
+    requireSigner(this.ctx, "tasks.escalate");
+    const receipt = await transact(this.ctx, () => this.registry.escalate.populateTransaction(submissionId));
     const disputes = this.ctx.contracts.CorpusDisputes;
     const opened = eventIn(receipt, disputes, disputes.getEvent("DisputeOpened"));
     return { disputeId: opened.args.disputeId, receipt };
   }
 
   /** Cancels the signer's task: its unreserved escrow becomes withdrawable. */
-  async cancel(taskId: bigint): Promise<ContractTransactionReceipt> {
+  async cancel(taskId: bigint): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "tasks.cancel");
-    return transact(() => this.registry.cancelTask(taskId), this.ctx.confirmations);
+    return transact(this.ctx, () => this.registry.cancelTask.populateTransaction(taskId));
   }
 
   /** The signer's (or `account`'s) withdrawable balance in `token` (default CRP). */
@@ -233,9 +268,15 @@ export class TasksModule {
   }
 
   /** Withdraws the signer's balance in `token` (default CRP). */
-  async withdraw(token = this.ctx.deployment.contracts.CorpusToken): Promise<ContractTransactionReceipt> {
+  async withdraw(token = this.ctx.deployment.contracts.CorpusToken): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "tasks.withdraw");
-    return transact(() => this.registry.withdraw(token), this.ctx.confirmations);
+    return transact(this.ctx, () => this.registry.withdraw.populateTransaction(token));
+  }
+
+  /** The latest block's timestamp: what the contracts compare deadlines with. */
+  private async now(): Promise<bigint> {
+    const latest = await read(() => this.ctx.provider.getBlock("latest"));
+    return BigInt(latest?.timestamp ?? 0);
   }
 
   /** The registry's bounds on task fields, read in one batched request. */

@@ -1,4 +1,4 @@
-import type { ContractTransactionReceipt } from "ethers";
+import type { TransactionReceipt } from "ethers";
 import type { ClientContext } from "../internal/context";
 import { requireSigner } from "../internal/context";
 import { type SignedPermit, signPermit } from "../internal/permit";
@@ -27,24 +27,24 @@ export class TokenModule {
     return read(() => this.token.getVotes(account));
   }
 
-  async transfer(to: string, amount: bigint): Promise<ContractTransactionReceipt> {
+  async transfer(to: string, amount: bigint): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "token.transfer");
     const recipient = check.address("to", to);
     const value = check.amount("amount", amount, 2n ** 256n - 1n);
-    return transact(() => this.token.transfer(recipient, value), this.ctx.confirmations);
+    return transact(this.ctx, () => this.token.transfer.populateTransaction(recipient, value));
   }
 
-  async approve(spender: string, amount: bigint): Promise<ContractTransactionReceipt> {
+  async approve(spender: string, amount: bigint): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "token.approve");
     const to = check.address("spender", spender);
-    return transact(() => this.token.approve(to, amount), this.ctx.confirmations);
+    return transact(this.ctx, () => this.token.approve.populateTransaction(to, amount));
   }
 
   /** Delegates the signer's voting power (to itself by default: CRP counts for nothing until delegated). */
-  async delegate(to?: string): Promise<ContractTransactionReceipt> {
+  async delegate(to?: string): Promise<TransactionReceipt> {
     const signer = requireSigner(this.ctx, "token.delegate");
     const delegatee = check.address("to", to ?? (await signer.getAddress()));
-    return transact(() => this.token.delegate(delegatee), this.ctx.confirmations);
+    return transact(this.ctx, () => this.token.delegate.populateTransaction(delegatee));
   }
 
   /** Signs an EIP-2612 permit for `spender` over the token's on-chain domain (no transaction). */
