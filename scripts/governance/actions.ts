@@ -1,41 +1,33 @@
+/**
+ * The governance steps the `gov:*` tasks, the demo and the benchmark use. The logic is the SDK's
+ * (`client.governance`, `encodeProposal`, `validateProposal`): this file only finds the address book and
+ * the signer the Hardhat way and adapts the SDK's results to the shapes the callers expect.
+ */
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import type { Signer } from "ethers";
 import { type AddressBook, readAddressBook } from "../../deploy/address-book";
-import { CorpusGovernor__factory, type CorpusGovernor } from "../../sdk/src/typechain";
 import {
+  CorpusClient,
+  type CorpusGovernor,
   type EncodedProposal,
   type ProposalSpec,
-  encodeProposal,
-  readProposalFile,
-  validateProposal,
-} from "./proposal";
+  type VoteChoice,
+} from "../../sdk/src";
+import { readProposalFile } from "./proposal";
 
-/** Governor proposal states, in the order of OpenZeppelin's `IGovernor.ProposalState`. */
-export const PROPOSAL_STATES = [
-  "Pending",
-  "Active",
-  "Canceled",
-  "Defeated",
-  "Succeeded",
-  "Queued",
-  "Expired",
-  "Executed",
-] as const;
-export type ProposalStateName = (typeof PROPOSAL_STATES)[number];
-
-/** Vote values of `GovernorCountingSimple`. */
-export const VOTE_SUPPORT = { against: 0, for: 1, abstain: 2 } as const;
-export type VoteChoice = keyof typeof VOTE_SUPPORT;
-
-/** Thrown when a governance step is asked of a proposal in the wrong state, or with a bad choice. */
-export class GovernanceStepError extends Error {
-  override readonly name = "GovernanceStepError";
-}
+export { PROPOSAL_STATES, VOTE_SUPPORT, proposalState, type ProposalStateName, type VoteChoice } from "../../sdk/src";
+/** A step asked of a proposal in the wrong state: the SDK's error, under the name the scripts used. */
+export { CorpusGovernanceStateError as GovernanceStepError } from "../../sdk/src";
 
 export interface GovernanceContext {
+  /** The governor, connected to `signer`. */
   governor: CorpusGovernor;
   proposal: EncodedProposal;
   proposalId: bigint;
+  /** The account that signs the steps. */
+  signer: Signer;
+  /** The deployment the proposal was encoded against. */
+  addressBook: AddressBook;
 }
 
 /** Loads the proposal file, encodes it against this chain's address book and computes its id. */
@@ -57,104 +49,55 @@ export async function governanceContext(
 ): Promise<GovernanceContext> {
   const book = addressBook ?? readAddressBook((await hre.ethers.provider.getNetwork()).chainId);
   const runner = signer ?? (await hre.ethers.getSigners())[0];
-  const governor = CorpusGovernor__factory.connect(book.contracts.CorpusGovernor, runner);
-  const proposal = await encodeProposal(hre, validateProposal(spec), book);
-  const proposalId = await governor.hashProposal(
-    proposal.targets,
-    proposal.values,
-    proposal.calldatas,
-    proposal.descriptionHash,
-  );
-  return { governor, proposal, proposalId };
+  if (runner === undefined) throw new Error("No signer: give one, or configure accounts for this network");
+  const client = await CorpusClient.connect(runner, { deployment: book });
+  const proposal = client.governance.encode(spec);
+  return {
+    governor: client.contracts.CorpusGovernor,
+    proposal,
+    proposalId: proposal.id,
+    signer: runner,
+    addressBook: book,
+  };
 }
 
 /** The same proposal, signed by another account (to vote, say). */
 export function withSigner(ctx: GovernanceContext, signer: Signer): GovernanceContext {
-  return { ...ctx, governor: ctx.governor.connect(signer) };
+  return { ...ctx, signer, governor: ctx.governor.connect(signer) };
 }
 
-export async function proposalState(
-  governor: CorpusGovernor,
-  proposalId: bigint,
-): Promise<ProposalStateName | "Unknown"> {
-  if ((await governor.proposalSnapshot(proposalId)) === 0n) return "Unknown";
-  return PROPOSAL_STATES[Number(await governor.state(proposalId))] ?? "Unknown";
+/** The SDK's governance module, for the context's signer and deployment. */
+async function governance(ctx: GovernanceContext) {
+  return (await CorpusClient.connect(ctx.signer, { deployment: ctx.addressBook })).governance;
 }
 
-async function requireState(ctx: GovernanceContext, expected: ProposalStateName, step: string): Promise<void> {
-  const state = await proposalState(ctx.governor, ctx.proposalId);
-  if (state !== expected) {
-    throw new GovernanceStepError(
-      `Cannot ${step} proposal ${ctx.proposalId}: it is ${state}, and ${step} needs ${expected}.`,
-    );
-  }
-}
-
-/** Submits the proposal; returns its id. */
+/**
+ * A proposal's state, or `"Unknown"` if it was never proposed. Only the governor is at hand here, so the
+ * client is connected to a deployment that names just the governor (all `governance.state` reads).
+ */
+/** Submits the proposal (refused if it already exists); returns its id. */
 export async function propose(ctx: GovernanceContext) {
-  const state = await proposalState(ctx.governor, ctx.proposalId);
-  if (state !== "Unknown") throw new GovernanceStepError(`Proposal ${ctx.proposalId} already exists (${state}).`);
-  const { targets, values, calldatas, description } = ctx.proposal;
-  const tx = await ctx.governor.propose(targets, values, calldatas, description);
-  return { proposalId: ctx.proposalId, receipt: await tx.wait() };
+  const receipt = await (await governance(ctx)).propose(ctx.proposal);
+  return { proposalId: ctx.proposalId, receipt };
 }
 
-/** Casts the signer's vote, with an optional reason. */
+/** Casts the signer's vote (`for`, `against` or `abstain`), with an optional reason. */
 export async function vote(ctx: GovernanceContext, choice: string, reason = "") {
-  if (!Object.hasOwn(VOTE_SUPPORT, choice)) {
-    throw new GovernanceStepError(`Unknown vote "${choice}": use one of ${Object.keys(VOTE_SUPPORT).join(", ")}.`);
-  }
-  await requireState(ctx, "Active", "vote on");
-  const support = VOTE_SUPPORT[choice as VoteChoice];
-  const tx = reason
-    ? await ctx.governor.castVoteWithReason(ctx.proposalId, support, reason)
-    : await ctx.governor.castVote(ctx.proposalId, support);
-  return { receipt: await tx.wait() };
+  // The SDK refuses anything but the three choices with a CorpusInputError before sending.
+  return { receipt: await (await governance(ctx)).vote(ctx.proposal, choice as VoteChoice, reason) };
 }
 
-/** Queues a succeeded proposal in the timelock. */
+/** Queues a succeeded proposal in the timelock; returns when it becomes executable. */
 export async function queue(ctx: GovernanceContext) {
-  await requireState(ctx, "Succeeded", "queue");
-  const { targets, values, calldatas, descriptionHash } = ctx.proposal;
-  const tx = await ctx.governor.queue(targets, values, calldatas, descriptionHash);
-  return { receipt: await tx.wait(), eta: await ctx.governor.proposalEta(ctx.proposalId) };
+  return (await governance(ctx)).queue(ctx.proposal);
 }
 
 /** Executes a queued proposal whose timelock delay has passed. */
 export async function execute(ctx: GovernanceContext) {
-  await requireState(ctx, "Queued", "execute");
-  const eta = await ctx.governor.proposalEta(ctx.proposalId);
-  const now = BigInt((await ctx.governor.clock()).toString());
-  // The transaction lands in a later block than the one `clock()` read, at least a second later.
-  if (now + 1n < eta) {
-    throw new GovernanceStepError(
-      `Cannot execute proposal ${ctx.proposalId} yet: the timelock delay ends at ${eta} (now ${now}).`,
-    );
-  }
-  const { targets, values, calldatas, descriptionHash } = ctx.proposal;
-  const tx = await ctx.governor.execute(targets, values, calldatas, descriptionHash);
-  return { receipt: await tx.wait() };
+  return { receipt: await (await governance(ctx)).execute(ctx.proposal) };
 }
 
 /** Everything a voter wants to know about a proposal at a glance. */
 export async function status(ctx: GovernanceContext) {
-  const { governor, proposalId } = ctx;
-  const state = await proposalState(governor, proposalId);
-  if (state === "Unknown") return { proposalId, state };
-  const snapshot = await governor.proposalSnapshot(proposalId);
-  // Quorum is fixed at the snapshot; before it, the best estimate is the quorum as of the last second.
-  const now = await governor.clock();
-  const quorumAt = snapshot < now ? snapshot : now - 1n;
-  const [againstVotes, forVotes, abstainVotes] = await governor.proposalVotes(proposalId);
-  return {
-    proposalId,
-    state,
-    voteStart: snapshot,
-    voteEnd: await governor.proposalDeadline(proposalId),
-    eta: await governor.proposalEta(proposalId),
-    forVotes,
-    againstVotes,
-    abstainVotes,
-    quorum: await governor.quorum(quorumAt),
-  };
+  return (await governance(ctx)).status(ctx.proposalId);
 }

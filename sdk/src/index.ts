@@ -85,6 +85,7 @@ export {
   VOTE_SUPPORT,
   encodeProposal,
   proposalId,
+  proposalState,
   validateProposal,
   type EncodedProposal,
   type ProposalActionSpec,

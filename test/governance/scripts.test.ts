@@ -6,25 +6,18 @@ import hre from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { CRP, DAY, deployCorpusFixture } from "../helpers/fixtures";
-import {
-  GovernanceStepError,
-  execute,
-  loadGovernanceContext,
-  propose,
-  queue,
-  status,
-  vote,
-} from "../../scripts/governance/actions";
+import { CorpusGovernanceStateError, CorpusInputError } from "../../sdk/src";
+import { execute, loadGovernanceContext, propose, queue, status, vote } from "../../scripts/governance/actions";
 import { ProposalFileError } from "../../scripts/governance/proposal";
 
 type Corpus = Awaited<ReturnType<typeof deployCorpusFixture>>;
 
-/** Awaits `promise` and checks it rejected with an instance of `type` whose message matches `message`. */
-async function expectRejection(
+/** Awaits `promise`, checks it rejected with an instance of `type` whose message matches `message`, returns it. */
+async function expectRejection<E extends Error>(
   promise: Promise<unknown>,
-  type: abstract new (...args: never[]) => Error,
+  type: abstract new (...args: never[]) => E,
   message: RegExp,
-): Promise<void> {
+): Promise<E> {
   let rejection: unknown;
   try {
     await promise;
@@ -33,6 +26,21 @@ async function expectRejection(
   }
   expect(rejection, `expected a ${type.name}`).to.be.instanceOf(type);
   expect((rejection as Error).message).to.match(message);
+  return rejection as E;
+}
+
+/** Checks a wrong-state refusal: the state the proposal was in, the step asked and the state it needed. */
+async function expectStateError(
+  promise: Promise<unknown>,
+  proposalId: bigint,
+  expected: { state: string; step: string; needed: string },
+  message: RegExp,
+): Promise<void> {
+  const error = await expectRejection(promise, CorpusGovernanceStateError, message);
+  expect({ proposalId: error.proposalId, state: error.state, step: error.step, needed: error.needed }).to.deep.equal({
+    proposalId,
+    ...expected,
+  });
 }
 
 /** The protocol with every allocated holder (alice..heidi, 10M CRP each) delegated to themselves. */
@@ -79,6 +87,8 @@ describe("governance scripts", () => {
       const ctx = await contextFor(c, file);
       expect(ctx.proposal.targets).to.deep.equal([await c.timelock.getAddress()]);
       expect(ctx.proposal.calldatas).to.deep.equal([c.timelock.interface.encodeFunctionData("updateDelay", [3 * DAY])]);
+      const { targets, values, calldatas, descriptionHash } = ctx.proposal;
+      expect(ctx.proposalId).to.equal(await c.governor.hashProposal(targets, values, calldatas, descriptionHash));
       expect((await status(ctx)).state).to.equal("Unknown");
 
       const { proposalId } = await propose(ctx);
@@ -117,7 +127,12 @@ describe("governance scripts", () => {
       if (queued.state === "Unknown") throw new Error("unreachable");
       expect(queued.eta).to.equal(eta);
 
-      await expectRejection(execute(ctx), GovernanceStepError, /yet: the timelock delay ends at/);
+      await expectStateError(
+        execute(ctx),
+        ctx.proposalId,
+        { state: "Queued", step: "execute", needed: "its timelock delay to end" },
+        new RegExp(`yet: the timelock delay ends at ${eta} `),
+      );
       expect(await c.timelock.getMinDelay()).to.equal(2 * DAY);
 
       await time.increaseTo(eta);
@@ -141,8 +156,18 @@ describe("governance scripts", () => {
       if (defeated.state === "Unknown") throw new Error("unreachable");
       expect(defeated.forVotes).to.equal(20_000_000n * CRP);
       expect(defeated.forVotes).to.be.lessThan(defeated.quorum);
-      await expectRejection(queue(ctx), GovernanceStepError, /it is Defeated, and queue needs Succeeded/);
-      await expectRejection(execute(ctx), GovernanceStepError, /it is Defeated, and execute needs Queued/);
+      await expectStateError(
+        queue(ctx),
+        ctx.proposalId,
+        { state: "Defeated", step: "queue", needed: "Succeeded" },
+        /it is Defeated, and queue needs Succeeded/,
+      );
+      await expectStateError(
+        execute(ctx),
+        ctx.proposalId,
+        { state: "Defeated", step: "execute", needed: "Queued" },
+        /it is Defeated, and execute needs Queued/,
+      );
       expect(await c.timelock.getMinDelay()).to.equal(2 * DAY);
     });
   });
@@ -170,27 +195,46 @@ describe("governance scripts", () => {
     it("voting on, queueing or executing a proposal never submitted is refused as Unknown", async () => {
       const c = await loadFixture(governanceFixture);
       const ctx = await contextFor(c, writeProposal(updateTimelockDelay(3 * DAY, "Never submitted either")));
-      await expectRejection(vote(ctx, "for"), GovernanceStepError, /it is Unknown, and vote on needs Active/);
-      await expectRejection(queue(ctx), GovernanceStepError, /it is Unknown/);
-      await expectRejection(execute(ctx), GovernanceStepError, /it is Unknown/);
+      const id = ctx.proposalId;
+      await expectStateError(
+        vote(ctx, "for"),
+        id,
+        { state: "Unknown", step: "vote on", needed: "Active" },
+        /it is Unknown, and vote on needs Active/,
+      );
+      await expectStateError(queue(ctx), id, { state: "Unknown", step: "queue", needed: "Succeeded" }, /it is Unknown/);
+      await expectStateError(
+        execute(ctx),
+        id,
+        { state: "Unknown", step: "execute", needed: "Queued" },
+        /it is Unknown/,
+      );
     });
 
     it("proposing the same proposal twice is refused", async () => {
       const c = await loadFixture(governanceFixture);
       const file = writeProposal(updateTimelockDelay(3 * DAY));
-      await propose(await contextFor(c, file, c.alice));
-      await expectRejection(
+      const { proposalId } = await propose(await contextFor(c, file, c.alice));
+      const nonce = await hre.ethers.provider.getTransactionCount(c.bob);
+      await expectStateError(
         propose(await contextFor(c, file, c.bob)),
-        GovernanceStepError,
-        /already exists \(Pending\)/,
+        proposalId,
+        { state: "Pending", step: "propose", needed: "Unknown" },
+        /it is Pending, and propose needs Unknown/,
       );
+      expect(await hre.ethers.provider.getTransactionCount(c.bob)).to.equal(nonce);
     });
 
     it("a vote before the voting delay is over is refused as Pending", async () => {
       const c = await loadFixture(governanceFixture);
       const ctx = await contextFor(c, writeProposal(updateTimelockDelay(3 * DAY)));
       await propose(ctx);
-      await expectRejection(vote(ctx, "for"), GovernanceStepError, /it is Pending, and vote on needs Active/);
+      await expectStateError(
+        vote(ctx, "for"),
+        ctx.proposalId,
+        { state: "Pending", step: "vote on", needed: "Active" },
+        /it is Pending, and vote on needs Active/,
+      );
     });
 
     for (const choice of ["yes", "For", "1", "", "toString", "__proto__"]) {
@@ -199,8 +243,12 @@ describe("governance scripts", () => {
         const ctx = await contextFor(c, writeProposal(updateTimelockDelay(3 * DAY)));
         await propose(ctx);
         await time.increase(DAY + 1);
-        await expectRejection(vote(ctx, choice), GovernanceStepError, /Unknown vote/);
+        const nonce = await hre.ethers.provider.getTransactionCount(c.alice);
+        const error = await expectRejection(vote(ctx, choice), CorpusInputError, /Unknown vote/);
+        expect([error.field, error.value]).to.deep.equal(["choice", choice]);
+        expect(error.reason).to.equal("Unknown vote: use one of against, for, abstain");
         expect(await c.governor.hasVoted(ctx.proposalId, c.alice)).to.equal(false);
+        expect(await hre.ethers.provider.getTransactionCount(c.alice)).to.equal(nonce);
       });
     }
 
@@ -209,13 +257,26 @@ describe("governance scripts", () => {
       const ctx = await contextFor(c, writeProposal(updateTimelockDelay(3 * DAY)));
       await propose(ctx);
       await time.increase(DAY + 1);
-      await expectRejection(queue(ctx), GovernanceStepError, /it is Active, and queue needs Succeeded/);
+      await expectStateError(
+        queue(ctx),
+        ctx.proposalId,
+        { state: "Active", step: "queue", needed: "Succeeded" },
+        /it is Active, and queue needs Succeeded/,
+      );
     });
   });
 
   describe("proposal files", () => {
     async function expectFileError(c: Corpus, file: string, message: RegExp) {
       await expectRejection(contextFor(c, file), ProposalFileError, message);
+    }
+
+    /** A spec problem: the SDK's CorpusInputError naming `field`, with a reason matching `reason`. */
+    async function expectSpecError(c: Corpus, file: string, field: string, reason: RegExp) {
+      const error = await expectRejection(contextFor(c, file), CorpusInputError, /^Invalid /);
+      expect(error.field).to.equal(field);
+      expect(error.message.startsWith(`Invalid ${field}: `), error.message).to.equal(true);
+      expect(error.reason).to.match(reason);
     }
 
     it("a missing file is a ProposalFileError naming the file", async () => {
@@ -226,34 +287,45 @@ describe("governance scripts", () => {
 
     it("a file that is not JSON is a ProposalFileError", async () => {
       const c = await loadFixture(deployCorpusFixture);
-      await expectFileError(c, writeProposal("{ description: oops"), /is not valid JSON/);
+      await expectFileError(c, writeProposal("{ description: oops"), /proposal-\d+\.json is not valid JSON/);
     });
 
-    it("a proposal without a description is a ProposalFileError", async () => {
+    it("a file holding JSON that is not an object is a CorpusInputError naming the proposal", async () => {
+      const c = await loadFixture(deployCorpusFixture);
+      await expectSpecError(c, writeProposal("null"), "proposal", /^must be an object$/);
+    });
+
+    it("a proposal without a description is a CorpusInputError naming the description", async () => {
       const c = await loadFixture(deployCorpusFixture);
       const file = writeProposal({ description: " ", actions: updateTimelockDelay(3 * DAY).actions });
-      await expectFileError(c, file, /"description" must be a non-empty string/);
+      await expectSpecError(c, file, "description", /^must be a non-empty string$/);
     });
 
-    it("a proposal with no actions is a ProposalFileError", async () => {
+    it("a proposal with no actions is a CorpusInputError naming the actions", async () => {
       const c = await loadFixture(deployCorpusFixture);
-      await expectFileError(
+      await expectSpecError(
         c,
         writeProposal({ description: "Nothing", actions: [] }),
-        /"actions" must be a non-empty array/,
+        "actions",
+        /^must be a non-empty array$/,
       );
     });
 
-    it("an action naming a contract outside the address book is a ProposalFileError listing the known ones", async () => {
+    it("an action naming a contract outside the address book is a CorpusInputError listing the known ones", async () => {
       const c = await loadFixture(deployCorpusFixture);
       const file = writeProposal({
         description: "Unknown contract",
         actions: [{ contract: "CorpusTreasury", function: "updateDelay", args: [3 * DAY] }],
       });
-      await expectFileError(c, file, /actions\[0\]: "CorpusTreasury" is not in the address book \(CorpusToken, /);
+      await expectSpecError(
+        c,
+        file,
+        "actions[0].contract",
+        /^"CorpusTreasury" is not in the deployment \(CorpusToken, CorpusTimelock, CorpusGovernor, /,
+      );
     });
 
-    it("an action with an address but no compiled contract of that name is a ProposalFileError", async () => {
+    it("an action with an address but a contract name the SDK has no ABI for is a CorpusInputError", async () => {
       const c = await loadFixture(deployCorpusFixture);
       const file = writeProposal({
         description: "Unknown ABI",
@@ -261,16 +333,16 @@ describe("governance scripts", () => {
           { contract: "CorpusTreasury", address: await c.timelock.getAddress(), function: "updateDelay", args: [1] },
         ],
       });
-      await expectFileError(c, file, /no compiled contract named "CorpusTreasury"/);
+      await expectSpecError(c, file, "actions[0].contract", /^no ABI for "CorpusTreasury" \(/);
     });
 
-    it("an action calling a function the contract does not have is a ProposalFileError", async () => {
+    it("an action calling a function the contract does not have is a CorpusInputError naming the function", async () => {
       const c = await loadFixture(deployCorpusFixture);
       const file = writeProposal({
         description: "Unknown function",
         actions: [{ contract: "CorpusGovernor", function: "setQuorum", args: [5] }],
       });
-      await expectFileError(c, file, /CorpusGovernor has no function "setQuorum"/);
+      await expectSpecError(c, file, "actions[0].function", /^CorpusGovernor has no function "setQuorum"$/);
     });
 
     for (const [why, args] of [
@@ -279,23 +351,23 @@ describe("governance scripts", () => {
       ["a word for a number", ["three days"]],
       ["a negative number for a uint", [-1]],
     ] as const) {
-      it(`an action with ${why} is a ProposalFileError naming the function`, async () => {
+      it(`an action with ${why} is a CorpusInputError naming the args and the function`, async () => {
         const c = await loadFixture(deployCorpusFixture);
         const file = writeProposal({
           description: `Bad arguments: ${why}`,
           actions: [{ contract: "CorpusTimelock", function: "updateDelay", args }],
         });
-        await expectFileError(c, file, /actions\[0\]: bad arguments for updateDelay\(uint256\)/);
+        await expectSpecError(c, file, "actions[0].args", /^bad arguments for updateDelay\(uint256\): /);
       });
     }
 
-    it("an action with a malformed value is a ProposalFileError", async () => {
+    it("an action with a malformed value is a CorpusInputError naming the value", async () => {
       const c = await loadFixture(deployCorpusFixture);
       const file = writeProposal({
         description: "Bad value",
         actions: [{ contract: "CorpusTimelock", function: "updateDelay", args: [3 * DAY], value: "1 ether" }],
       });
-      await expectFileError(c, file, /actions\[0\]\.value must be a wei amount/);
+      await expectSpecError(c, file, "actions[0].value", /^must be a wei amount as a decimal string$/);
     });
   });
 });

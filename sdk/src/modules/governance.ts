@@ -4,6 +4,7 @@ import { CorpusError, CorpusInputError } from "../errors/sdk-errors";
 import type { ClientContext } from "../internal/context";
 import { requireSigner } from "../internal/context";
 import { read, transact } from "../internal/transact";
+import type { CorpusGovernor } from "../typechain";
 
 /** Governor proposal states, in the order of OpenZeppelin's `IGovernor.ProposalState`. */
 export const PROPOSAL_STATES = [
@@ -147,6 +148,13 @@ export function encodeProposal(spec: ProposalSpec, contracts: Record<string, str
   return { ...base, id: proposalId(base) };
 }
 
+/** A proposal's state on `governor`, or `"Unknown"` if it was never proposed. */
+export async function proposalState(governor: CorpusGovernor, id: bigint): Promise<ProposalStateName | "Unknown"> {
+  const snapshot = await read(() => governor.proposalSnapshot(id));
+  if (snapshot === 0n) return "Unknown";
+  return PROPOSAL_STATES[Number(await read(() => governor.state(id)))] ?? "Unknown";
+}
+
 /** DAO proposals through `CorpusGovernor` and its timelock. */
 export class GovernanceModule {
   constructor(private readonly ctx: ClientContext) {}
@@ -162,10 +170,7 @@ export class GovernanceModule {
 
   /** A proposal's state, or `"Unknown"` if it was never proposed. */
   async state(id: bigint): Promise<ProposalStateName | "Unknown"> {
-    const governor = this.governor;
-    const snapshot = await read(() => governor.proposalSnapshot(id));
-    if (snapshot === 0n) return "Unknown";
-    return PROPOSAL_STATES[Number(await read(() => governor.state(id)))] ?? "Unknown";
+    return proposalState(this.governor, id);
   }
 
   private async requireState(p: EncodedProposal, expected: ProposalStateName | "Unknown", step: string) {
