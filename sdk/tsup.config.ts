@@ -6,7 +6,8 @@ export default defineConfig({
   entry: { index: "src/index.ts", viem: "src/viem.ts", node: "src/node.ts" },
   format: ["esm", "cjs"],
   dts: true,
-  sourcemap: true,
+  // No source maps: they would embed the sources (which the package does not ship) in a 1 MB download.
+  sourcemap: false,
   clean: true,
   treeshake: true,
   splitting: true,

@@ -105,6 +105,14 @@ function sentence(entries: NatSpecEntry[] | undefined): string | undefined {
   return text?.replace(/\s+/g, " ").trim();
 }
 
+/**
+ * The ABI without `internalType` (the Solidity struct and contract names): neither ethers nor viem's type
+ * inference reads it, and it is a third of the bytes every bundle that imports the SDK would carry.
+ */
+function compactAbi(abi: unknown): unknown {
+  return JSON.parse(JSON.stringify(abi, (key, value: unknown) => (key === "internalType" ? undefined : value)));
+}
+
 /** Writes `file` only when its content changes, so incremental builds stay incremental. */
 function writeIfChanged(file: string, content: string): void {
   if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === content) return;
@@ -121,7 +129,7 @@ export async function generateSdkSources(artifacts: Artifacts, root: string): Pr
     const artifact = await artifacts.readArtifact(contractName);
     abiLines.push(
       `/** The ABI of \`${contractName}\`. */`,
-      `export const ${exportName} = ${JSON.stringify(artifact.abi)} as const;`,
+      `export const ${exportName} = ${JSON.stringify(compactAbi(artifact.abi))} as const;`,
       "",
     );
     const metadata = await metadataOf(artifacts, `${artifact.sourceName}:${artifact.contractName}`);

@@ -12,7 +12,7 @@ import { GovernanceModule } from "./modules/governance";
 import { StakingModule } from "./modules/staking";
 import { TasksModule } from "./modules/tasks";
 import { TokenModule } from "./modules/token";
-import { Multicall } from "./multicall";
+import { Multicall, requireBatchSize } from "./multicall";
 import { MemorySaltStore, type SaltStore } from "./salt-store";
 
 export interface CorpusClientOptions {
@@ -68,6 +68,7 @@ export class CorpusClient {
     if (!Number.isInteger(confirmations) || confirmations < 1) {
       throw new CorpusInputError("confirmations", "must be a positive integer", confirmations);
     }
+    if (options.multicallBatchSize !== undefined) requireBatchSize(options.multicallBatchSize, "multicallBatchSize");
     const ctx: ClientContext = {
       provider,
       signer,

@@ -89,9 +89,17 @@ export async function watchEvents<TEvent extends TypedContractEvent>(
   filter: TypedDeferredTopicFilter<TEvent>,
   listener: TypedListener<TEvent>,
 ): Promise<() => Promise<void>> {
-  await contract.on(filter, listener);
+  // ethers hands a filter subscription's listener only the event payload (its args undecoded), so the
+  // typed call TypeChain promises — the event's arguments, then the log — is made here from the payload.
+  const typed = ((...received: unknown[]) => {
+    const payload = received.at(-1) as { log?: { args?: unknown[] } & object; args?: unknown[] } | undefined;
+    const log = payload?.log ?? payload;
+    const args = (log as { args?: unknown[] } | undefined)?.args ?? payload?.args ?? [];
+    (listener as (...a: unknown[]) => void)(...args, log);
+  }) as TypedListener<TEvent>;
+  await contract.on(filter, typed);
   return async () => {
-    await contract.off(filter, listener);
+    await contract.off(filter, typed);
   };
 }
 
@@ -103,5 +111,8 @@ function isRangeTooLarge(error: unknown): boolean {
   } catch {
     // A circular error object: its message is all there is to read.
   }
-  return /block range|range (is )?too (large|wide)|too many (results|logs)|exceed|limit/i.test(text);
+  // Range wording only: a rate limit ("429 … limit exceeded") must not shrink the pages.
+  return /block range|range (is )?too (large|wide)|too many (results|logs)|returned more than|response size/i.test(
+    text,
+  );
 }

@@ -1,5 +1,6 @@
 import type { BaseContract, BlockTag, Provider } from "ethers";
 import { decodeRevert, toCorpusError } from "./errors/decode";
+import { CorpusInputError } from "./errors/sdk-errors";
 import type { CorpusContractError } from "./errors/contract-error";
 import type { CorpusUnknownRevertError } from "./errors/sdk-errors";
 import { connectContract } from "./internal/contracts";
@@ -61,6 +62,13 @@ export interface MulticallOptions {
   blockTag?: BlockTag;
 }
 
+/** A batch size the client can use: a positive integer. */
+export function requireBatchSize(batchSize: number, field = "batchSize"): void {
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new CorpusInputError(field, "must be a positive integer", batchSize);
+  }
+}
+
 /**
  * Reads many view calls in a few JSON-RPC requests through Multicall3's `aggregate3`: 500 tasks are two
  * `eth_call`s (plus one block-number request so that both read the same block), not 500.
@@ -86,7 +94,7 @@ export class Multicall {
   async trySettled<T>(calls: readonly ReadCall<T>[], options: MulticallOptions = {}): Promise<Settled<T>[]> {
     if (calls.length === 0) return [];
     const batchSize = options.batchSize ?? this.defaultBatchSize;
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError("batchSize must be a positive integer");
+    requireBatchSize(batchSize);
     const multicall = connectContract("Multicall3", this.address, this.provider);
     try {
       const blockTag =

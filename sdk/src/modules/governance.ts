@@ -89,7 +89,8 @@ export function validateProposal(raw: unknown): ProposalSpec {
     if (action.address !== undefined && !isAddress(action.address)) {
       throw new CorpusInputError(`${where}.address`, "is not an address", action.address);
     }
-    if (action.value !== undefined && !/^\d+$/.test(action.value)) {
+    // A JSON number above 2^53 has already lost digits: only a decimal string is exact.
+    if (action.value !== undefined && (typeof action.value !== "string" || !/^\d+$/.test(action.value))) {
       throw new CorpusInputError(`${where}.value`, "must be a wei amount as a decimal string", action.value);
     }
   });

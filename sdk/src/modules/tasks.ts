@@ -1,4 +1,4 @@
-import { type TransactionReceipt, ZeroAddress, ZeroHash } from "ethers";
+import { type TransactionReceipt, ZeroHash } from "ethers";
 import { CorpusInputError } from "../errors/sdk-errors";
 import { hashText } from "../content-hash";
 import type { ClientContext } from "../internal/context";
@@ -106,13 +106,9 @@ export class TasksModule {
     const registry = this.registry;
     const crp = this.ctx.deployment.contracts.CorpusToken;
     const token = check.address("token", input.token ?? crp);
-    // Sanity first (the registry's exact bounds are checked below, once they are read).
-    const reward = check.amount("reward", input.reward, 2n ** 255n);
-    const slots = check.integerIn("slots", input.slots, 1n, 2n ** 32n);
-    const [bounds, allowed, [escrow], kindCount, latest] = await Promise.all([
+    const [bounds, allowed, kindCount, latest] = await Promise.all([
       this.bounds(),
       token === crp ? Promise.resolve(true) : read(() => registry.isTokenAllowed(token)),
-      read(() => registry.escrowFor(reward, slots)),
       read(() => registry.taskKindCount()),
       read(() => this.ctx.provider.getBlock("latest")),
     ]);
@@ -123,12 +119,13 @@ export class TasksModule {
     if (panelSize % 2n === 0n) throw new CorpusInputError("panelSize", "must be odd, so a panel cannot tie", panelSize);
     const params: ICorpusTasks.TaskParamsStruct = {
       token,
-      reward: check.amount("reward", reward, bounds.maxAmount),
-      slots: check.integerIn("slots", slots, 1n, bounds.maxSlots),
+      reward: check.amount("reward", input.reward, bounds.maxAmount),
+      slots: check.integerIn("slots", input.slots, 1n, bounds.maxSlots),
+      // The transaction lands in a later block than the one read, so the deadline must be past that too.
       deadline: check.integerIn(
         "deadline",
         check.unixSeconds("deadline", input.deadline),
-        now + 1n,
+        now + 2n,
         now + bounds.maxTaskDuration,
       ),
       reviewWindow: check.integerIn("reviewWindow", input.reviewWindow, bounds.minReviewWindow, bounds.maxReviewWindow),
@@ -139,6 +136,7 @@ export class TasksModule {
       specUri: check.uri("specUri", input.specUri, bounds.maxUriLength),
       specHash: check.hash32("specHash", input.specHash),
     };
+    const [escrow] = await read(() => registry.escrowFor(params.reward, params.slots));
     const spender = await registry.getAddress();
     const permit = await prepareFunding(this.ctx, signer, token, spender, escrow, input.funding);
     const receipt = await transact(this.ctx, () =>
@@ -167,7 +165,6 @@ export class TasksModule {
       this.now(),
     ]);
     // What the registry would refuse, checked before a bond is approved that would then stay approved.
-    if (task.requester === ZeroAddress) throw new CorpusInputError("taskId", "no such task", taskId);
     if (task.requester === me) throw new CorpusInputError("taskId", "the requester cannot submit to its own task");
     if (task.cancelled || now > task.deadline) throw new CorpusInputError("taskId", "the task is closed", taskId);
     if (task.accepted + task.pending >= task.slots) {
