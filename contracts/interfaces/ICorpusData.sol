@@ -91,8 +91,6 @@ interface ICorpusData {
 
     /// @notice An address that must be set was zero.
     error DataZeroAddress();
-    /// @notice No token has this id.
-    error DataUnknownToken(uint256 tokenId);
     /// @notice A mint must link 1 to `max` tasks.
     error DataInvalidTaskCount(uint256 count, uint256 max);
     /// @notice A mint may name at most `max` parents.

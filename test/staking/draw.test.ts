@@ -425,6 +425,32 @@ describe("CorpusStaking: draws", function () {
         }
       }
     });
+    it("a draw that rejects MAX_DRAW_REJECTIONS ineligible validators before it can finish stops with StakingTooManyIneligibleDrawn(count, found)", async function () {
+      // The same 33 locked heavyweights: among the first seeds there is one whose draw rejects all of them
+      // before its picks are complete. It must stop with the named error (not a Panic past the list's end).
+      const c = await loadFixture(drawBaseFixture);
+      const agents = await bulkStake(c, 33, 1_000_000n * CRP);
+      for (const agent of agents) {
+        const [staked] = await c.staking.stakeOf(agent);
+        await c.staking.connect(c.locker).lock(agent, staked);
+      }
+      await stakeAs(c, c.alice, MIN_STAKE);
+      await stakeAs(c, c.bob, MIN_STAKE);
+      let seed: string | undefined;
+      let found = "";
+      for (let i = 0; i < 64 && seed === undefined; i++) {
+        const outcome = await outcomeOf(c, c.staking.previewDraw(id(`rejections ${i}`), 2, [], CRP));
+        if ("error" in outcome && outcome.error === "StakingTooManyIneligibleDrawn") {
+          seed = id(`rejections ${i}`);
+          found = outcome.args[1]!;
+        }
+      }
+      expect(seed, "some seed among the first 64 exhausts the rejections").to.not.equal(undefined);
+      expect(Number(found)).to.be.lessThan(2);
+      await expect(c.staking.previewDraw(seed!, 2, [], CRP))
+        .to.be.revertedWithCustomError(c.staking, "StakingTooManyIneligibleDrawn")
+        .withArgs(2, found);
+    });
   });
 
   describe("bad inputs", function () {
