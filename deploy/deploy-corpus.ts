@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import CorpusModule from "./modules/Corpus";
 import { type AddressBook, writeAddressBook } from "./address-book";
@@ -110,13 +112,18 @@ export async function deployCorpus(
   const parameters = options.parameters ?? loadParameters(chainId);
   const startBlock = await hre.ethers.provider.getBlockNumber();
 
+  // A local dev chain (31337) is thrown away on restart, so each deployment there gets a journal of its
+  // own instead of resuming a stale one, deleted once it succeeded. Public chains keep Ignition's default
+  // resumable journal.
+  const localJournal = chainId === LOCAL_CHAIN_ID ? `local-${Date.now()}-${process.pid}` : undefined;
   const deployed: Record<string, { getAddress(): Promise<string> }> = await hre.ignition.deploy(CorpusModule, {
     parameters: toIgnitionParameters(parameters),
     displayUi: options.displayUi ?? false,
-    // A local dev chain (31337) is thrown away on restart, so each deployment there gets a journal of
-    // its own instead of resuming a stale one. Public chains keep Ignition's default resumable journal.
-    deploymentId: chainId === LOCAL_CHAIN_ID ? `local-${Date.now()}` : undefined,
+    deploymentId: localJournal,
   });
+  if (localJournal !== undefined) {
+    fs.rmSync(path.join(hre.config.paths.ignition, "deployments", localJournal), { recursive: true, force: true });
+  }
 
   const addresses = {} as Record<CorpusContractName, string>;
   for (const name of CORPUS_CONTRACT_NAMES) {
