@@ -173,6 +173,17 @@ export function boundViolations(p: CorpusParameters): string[] {
   if (p.tasks.livenessPenalty > p.tasks.reviewStake) {
     problems.push("tasks.livenessPenalty must not exceed tasks.reviewStake (the penalty comes out of the review lock)");
   }
+  // The treasury (the timelock) never votes: only CRP allocated outside it can reach quorum and the
+  // proposal threshold. A deployment where it cannot would leave governance locked from the first block.
+  const votable = p.token.allocations.reduce((sum, a) => sum + a.amount, 0n);
+  const supply = p.token.treasuryAllocation + votable;
+  if (votable * 100n < BigInt(p.governance.quorumPercent) * supply) {
+    problems.push(
+      `token.allocations hold ${votable / CRP} of ${supply / CRP} CRP, but the treasury never votes: allocate at ` +
+        `least governance.quorumPercent (${p.governance.quorumPercent}%) of the supply outside it, or no proposal ` +
+        `could ever pass`,
+    );
+  }
   if (p.disputes.jurySize % 2 === 0) problems.push("disputes.jurySize must be odd (a full jury must not tie)");
   if (p.disputes.incoherentSlashBps > p.disputes.nonRevealSlashBps) {
     problems.push(

@@ -114,16 +114,16 @@ describe("deployment parameters", () => {
 
     it("checksums a lower-case allocation address", () => {
       const raw = localRaw();
-      raw.token.allocations = [{ to: "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc", amount: "1" }];
+      raw.token.allocations = [{ to: "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc", amount: "50000000" }];
       expect(parseParameters(raw).token.allocations).to.deep.equal([
-        { to: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", amount: CRP },
+        { to: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", amount: 50_000_000n * CRP },
       ]);
     });
 
-    it("accepts an empty allocation list (everything to the treasury)", () => {
+    it("refuses an empty allocation list: with everything in the treasury, no proposal could ever pass", () => {
       const raw = localRaw();
       raw.token.allocations = [];
-      expect(parseParameters(raw).token.allocations).to.deep.equal([]);
+      expectRejected(raw, /token\.allocations hold 0 of 500000000 CRP, but the treasury never votes/);
     });
 
     it("rejects a root that is not an object", () => {
@@ -239,9 +239,20 @@ describe("deployment parameters", () => {
         .that.matches(/example-remote\.json/);
     });
 
-    it("the remote template is itself a valid parameters file", () => {
-      const raw: unknown = JSON.parse(fs.readFileSync(path.join(PARAMETERS_DIR, "example-remote.json"), "utf8"));
-      expect(parseParameters(raw).token.allocations).to.deep.equal([]);
+    it("the remote template is refused until CRP outside the treasury can reach quorum (it must be filled in)", () => {
+      const raw = JSON.parse(fs.readFileSync(path.join(PARAMETERS_DIR, "example-remote.json"), "utf8")) as {
+        token: { treasuryAllocation: string; allocations: { to: string; amount: string }[] };
+      };
+      expect(() => parseParameters(raw, "example-remote.json")).to.throw(
+        DeploymentParametersError,
+        /token\.allocations hold 0 of 600000000 CRP, but the treasury never votes: allocate at least governance\.quorumPercent \(4%\)/,
+      );
+      // 4% of the supply outside the treasury is the least that can govern; one CRP less is refused.
+      raw.token.treasuryAllocation = "576000000";
+      raw.token.allocations = [{ to: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", amount: "24000000" }];
+      expect(parseParameters(raw).token.allocations).to.have.length(1);
+      raw.token.allocations = [{ to: "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC", amount: "23999999" }];
+      expect(() => parseParameters(raw)).to.throw(DeploymentParametersError, /token\.allocations hold 23999999 of/);
     });
   });
 });
