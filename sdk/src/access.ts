@@ -110,7 +110,10 @@ export interface VerifyAccessOptions {
 export interface VerifiedAccess {
   licensee: string;
   tokenId: bigint;
-  /** When the licence runs out (unix seconds). */
+  /**
+   * When the licence runs out (unix seconds). 0 for the token's owner, who has access without buying a
+   * licence: a server that ends sessions at this time must treat 0 as "no expiry".
+   */
   licenceExpiry: bigint;
 }
 
