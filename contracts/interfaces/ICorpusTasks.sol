@@ -43,7 +43,9 @@ interface ICorpusTasks is IArbitrable {
     /// @param quorum How many of them must agree for a verdict (a strict majority or more).
     /// @param workerBond Bonded by each submission; back to the worker if accepted, to the requester if
     /// rejected. Make it at least the validator fee: a rejected submission's review is paid from the
-    /// task's escrow, and the bond is what compensates the requester for junk.
+    /// task's escrow, and the bond is what compensates the requester for junk. Against a staker that
+    /// resubmits junk until a panel it controls accepts it, about 40% of the reward is needed at a third
+    /// of the stake (audits/economics.md, 2b).
     /// @param kind The task kind (see {ICorpusTasks.taskKindCount}).
     /// @param specUri Where the task's specification lives.
     /// @param specHash The content hash of the specification.

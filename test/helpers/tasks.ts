@@ -24,7 +24,7 @@ export { STATUS, TASK_KINDS, defaultTaskParams, drawPanelWhenReady, escrowOf, ev
 export type { TaskParams };
 
 // The default task (defaultTaskParams) at the local parameters (deploy/parameters/31337.json): 100 CRP reward,
-// 5% validator fee, 2.5% protocol fee, 10 CRP bond, 10 slots; 1,000 CRP review stake, 100 CRP liveness penalty.
+// 5% validator fee, 2.5% protocol fee, 10 CRP bond, 10 slots; 1,000 CRP review stake, 20 CRP liveness penalty.
 export const REWARD = 100n * CRP;
 export const VALIDATOR_FEE = 5n * CRP;
 export const PROTOCOL_FEE = (25n * CRP) / 10n;
@@ -34,7 +34,7 @@ export const RESERVATION = REWARD + VALIDATOR_FEE + PROTOCOL_FEE;
 /** What the default task escrows: 10 slots. */
 export const ESCROW = 10n * RESERVATION;
 export const REVIEW_STAKE = 1_000n * CRP;
-export const LIVENESS_PENALTY = 100n * CRP;
+export const LIVENESS_PENALTY = 20n * CRP;
 
 /** The arbitrator's fee in the fixture: 50 CRP per dispute. */
 export const ARBITRATION_FEE = 50n * CRP;

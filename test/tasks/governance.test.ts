@@ -44,10 +44,10 @@ interface ParameterSpec {
 const PARAMETERS: ParameterSpec[] = [
   { name: "protocolFeeBps", initial: 250n, min: 0n, max: 1_000n },
   { name: "validatorFeeBps", initial: 500n, min: 0n, max: 2_000n },
-  // min = max(1 CRP, livenessPenalty) = 100 CRP while the penalty is 100 CRP.
-  { name: "reviewStake", initial: 1_000n * CRP, min: 100n * CRP, max: 1_000_000n * CRP },
+  // min = max(1 CRP, livenessPenalty) = 20 CRP while the penalty is 20 CRP.
+  { name: "reviewStake", initial: 1_000n * CRP, min: 20n * CRP, max: 1_000_000n * CRP },
   // max = reviewStake = 1,000 CRP.
-  { name: "livenessPenalty", initial: 100n * CRP, min: 0n, max: 1_000n * CRP },
+  { name: "livenessPenalty", initial: 20n * CRP, min: 0n, max: 1_000n * CRP },
   { name: "disputeWindow", initial: 2n * DAYS, min: HOUR, max: 14n * DAYS },
   { name: "maxPanelRounds", initial: 3n, min: 1n, max: 5n },
   // min = the current count (kinds only grow).
@@ -56,7 +56,7 @@ const PARAMETERS: ParameterSpec[] = [
 
 type Initial = [bigint, bigint, bigint, bigint, bigint, bigint];
 /** The local deployment's initial parameters in the constructor's order. */
-const INITIAL: Initial = [250n, 500n, 1_000n * CRP, 100n * CRP, 2n * DAYS, 3n];
+const INITIAL: Initial = [250n, 500n, 1_000n * CRP, 20n * CRP, 2n * DAYS, 3n];
 
 /** A value for a test title: whole CRP, CRP less a wei, 2^128 + x, 2^256 - 1, or plain. */
 function show(value: bigint): string {
@@ -138,7 +138,7 @@ describe("CorpusTasks: governance", function () {
         250n,
         500n,
         1_000n * CRP,
-        100n * CRP,
+        20n * CRP,
       ]);
       expect([p.disputeWindow, p.maxPanelRounds]).to.deep.equal([2n * DAYS, 3n]);
       expect(await c.tasks.taskKindCount()).to.equal(5n);
@@ -273,7 +273,7 @@ describe("CorpusTasks: governance", function () {
           .withArgs(nameOf("livenessPenalty"), 1_000_000n * CRP + 1n, 0n, 1_000_000n * CRP);
         await expect(c.tasks.connect(timelock).setParameter(nameOf("livenessPenalty"), 1_000_000n * CRP))
           .to.emit(c.tasks, "ParameterSet")
-          .withArgs(nameOf("livenessPenalty"), 100n * CRP, 1_000_000n * CRP);
+          .withArgs(nameOf("livenessPenalty"), 20n * CRP, 1_000_000n * CRP);
       });
     });
 
@@ -396,13 +396,13 @@ describe("CorpusTasks: governance", function () {
         .withArgs(panel[0]!, c.registry, 1_000n * CRP, 0n);
       await expect(finalize)
         .to.emit(c.staking, "StakeUnlocked")
-        .withArgs(panel[2]!, c.registry, 900n * CRP, 100n * CRP);
+        .withArgs(panel[2]!, c.registry, 980n * CRP, 20n * CRP);
       await expect(finalize)
         .to.emit(c.staking, "Slashed")
-        .withArgs(panel[2]!, c.registry, await c.timelock.getAddress(), 100n * CRP, 25n * CRP, 75n * CRP);
+        .withArgs(panel[2]!, c.registry, await c.timelock.getAddress(), 20n * CRP, 5n * CRP, 15n * CRP);
       for (const [seat, member] of panel.entries()) {
         const [staked, locked] = await c.staking.stakeOf(member);
-        expect([staked, locked]).to.deep.equal([seat === 2 ? 49_900n * CRP : 50_000n * CRP, 0n]);
+        expect([staked, locked]).to.deep.equal([seat === 2 ? 49_980n * CRP : 50_000n * CRP, 0n]);
       }
 
       // A task created after the change locks 5,000 CRP per member.
