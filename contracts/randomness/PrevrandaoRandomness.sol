@@ -8,8 +8,10 @@ import {IRandomnessSource} from "../interfaces/IRandomnessSource.sol";
 /// (whose header carries that block's RANDAO mix, `prevrandao`), mixed with the requester and the request.
 /// No one knows that hash when the request is made, so the party that triggers a draw cannot see its panel
 /// before committing to it.
-/// @dev What remains biasable: the proposer of block N+1 chooses that block's contents (and can withhold it
-/// at the cost of its reward), so it can pick among a few hashes; it cannot choose an arbitrary one. The
+/// @dev What remains biasable: whoever builds block N+1 (its proposer, or the builder it buys the block
+/// from) chooses that block's contents, fee recipient and extra data, so it can grind through as many
+/// candidate hashes as it can compute and publish the one whose draw it prefers. Slashing and disputes
+/// price that in (audits/economics.md); chains with a single sequencer need a VRF-backed source. The
 /// EVM only serves the last 256 block hashes, so a seed not used within 256 blocks of its block expires and
 /// must be requested again. See audits/randomness.md; governance can switch to a VRF-backed source.
 contract PrevrandaoRandomness is IRandomnessSource {
