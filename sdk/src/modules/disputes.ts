@@ -9,7 +9,19 @@ import * as check from "../internal/validate";
 import { type StoredBallot, ballotKey } from "../salt-store";
 import type { ICorpusDisputes } from "../typechain";
 
-export type Dispute = ICorpusDisputes.DisputeViewStructOutput;
+/** A dispute as `getDispute` reports it, with its phase also as a name. */
+export interface Dispute {
+  arbitrable: string;
+  /** Rulings besides 0. */
+  choices: bigint;
+  /** The current (last) round. */
+  round: bigint;
+  phase: bigint;
+  phaseName: DisputePhase;
+  ruling: bigint;
+  /** The parties in ruling order: `parties[r - 1]` is favoured by ruling `r`. */
+  parties: string[];
+}
 export type Round = ICorpusDisputes.RoundViewStructOutput;
 
 /** Dispute phases, in the order of `ICorpusDisputes.Phase`. */
@@ -46,6 +58,11 @@ export function voteCommitment(p: {
   );
 }
 
+/** Where a ballot waits, keyed by its own commitment, between being saved and its commit being mined. */
+function pendingKey(key: string, commitment: string): string {
+  return `${key}:pending:${commitment.toLowerCase()}`;
+}
+
 /** Jury duty and disputes in the arbitrator (`CorpusDisputes`). */
 export class DisputesModule {
   constructor(private readonly ctx: ClientContext) {}
@@ -55,9 +72,17 @@ export class DisputesModule {
   }
 
   /** A dispute, with its phase as a name. */
-  async get(disputeId: bigint): Promise<Dispute & { phaseName: DisputePhase }> {
+  async get(disputeId: bigint): Promise<Dispute> {
     const d = await read(() => this.disputes.getDispute(disputeId));
-    return Object.assign(d, { phaseName: DISPUTE_PHASES[Number(d.phase)] ?? "None" });
+    return {
+      arbitrable: d.arbitrable,
+      choices: d.choices,
+      round: d.round,
+      phase: d.phase,
+      phaseName: DISPUTE_PHASES[Number(d.phase)] ?? "None",
+      ruling: d.ruling,
+      parties: [...d.parties],
+    };
   }
 
   /** A round of a dispute (the current one by default). */
@@ -103,18 +128,24 @@ export class DisputesModule {
   async commit(disputeId: bigint, vote: bigint): Promise<{ round: bigint; receipt: TransactionReceipt }> {
     const signer = requireSigner(this.ctx, "disputes.commit");
     const [dispute, juror] = await Promise.all([this.get(disputeId), signer.getAddress()]);
-    check.integerIn("vote", vote, 0n, dispute.choices);
+    // Vote 0 ("no ruling") cannot be revealed: a juror votes for one of the choices.
+    check.integerIn("vote", vote, 1n, dispute.choices);
     const round = dispute.round;
+    const seat = await read(() => this.disputes.seatOf(disputeId, round, juror));
+    if (!seat.drawn) throw new CorpusInputError("disputeId", `${juror} is not on the jury of round ${round}`);
+    // A second commit would be refused on-chain; refusing it here keeps the first one's salt untouched.
+    if (seat.committed) throw new CorpusInputError("disputeId", `${juror} already committed in round ${round}`);
     const arbitrator = await this.disputes.getAddress();
     const key = ballotKey(this.ctx.chainId, arbitrator, disputeId, round, juror);
     const salt = hexlify(randomBytes(32));
     const commitment = voteCommitment({ chainId: this.ctx.chainId, arbitrator, disputeId, round, juror, vote, salt });
     const ballot: StoredBallot = { vote, salt, commitment };
-    // The pending ballot is durable before the commit leaves this process.
-    await this.ctx.saltStore.put(`${key}:pending`, ballot);
+    // Durable before the commit leaves this process, under a key of its own commitment: a retry after a
+    // crash writes another pending ballot and never overwrites the one that may already be on-chain.
+    await this.ctx.saltStore.put(pendingKey(key, commitment), ballot);
     const receipt = await transact(this.ctx, () => this.disputes.commitVote.populateTransaction(disputeId, commitment));
     await this.ctx.saltStore.put(key, ballot);
-    await this.ctx.saltStore.delete(`${key}:pending`);
+    await this.ctx.saltStore.delete(pendingKey(key, commitment));
     return { round, receipt };
   }
 
@@ -133,9 +164,10 @@ export class DisputesModule {
   private async storedBallot(disputeId: bigint, round: bigint, juror: string): Promise<StoredBallot> {
     const arbitrator = await this.disputes.getAddress();
     const key = ballotKey(this.ctx.chainId, arbitrator, disputeId, round, juror);
-    const candidates = [await this.ctx.saltStore.get(key), await this.ctx.saltStore.get(`${key}:pending`)];
     const onChain = await this.committedHash(disputeId, round, juror);
-    const match = candidates.find((b) => b !== undefined && (onChain === undefined || b.commitment === onChain));
+    if (onChain === undefined) throw new CorpusSaltNotFoundError(`${key} (no commit on-chain)`);
+    const candidates = [await this.ctx.saltStore.get(key), await this.ctx.saltStore.get(pendingKey(key, onChain))];
+    const match = candidates.find((b) => b !== undefined && b.commitment === onChain);
     if (match === undefined) throw new CorpusSaltNotFoundError(key);
     return match;
   }
@@ -152,10 +184,22 @@ export class DisputesModule {
     return events.at(-1)?.args.commitment;
   }
 
-  /** Appeals the current ruling as the losing party: approves exactly the appeal cost in CRP, then appeals. */
+  /**
+   * Appeals the current ruling as the losing party: checks the phase and the side first (an approval for a
+   * refused appeal would stay behind), approves exactly the appeal cost in CRP, then appeals.
+   */
   async appeal(disputeId: bigint): Promise<TransactionReceipt> {
     const signer = requireSigner(this.ctx, "disputes.appeal");
     const disputes = this.disputes;
+    const [dispute, me] = await Promise.all([this.get(disputeId), signer.getAddress()]);
+    if (dispute.phaseName !== "Appeal") {
+      throw new CorpusInputError("disputeId", `the dispute is in its ${dispute.phaseName} phase, not Appeal`);
+    }
+    const [ruling] = await read(() => disputes.currentRuling(disputeId));
+    const isParty = dispute.parties.includes(me);
+    if (!isParty || (ruling !== 0n && dispute.parties[Number(ruling) - 1] === me)) {
+      throw new CorpusInputError("disputeId", `${me} is not a party the current ruling (${ruling}) goes against`);
+    }
     const cost = await read(() => disputes.appealCost(disputeId));
     await prepareFunding(
       this.ctx,

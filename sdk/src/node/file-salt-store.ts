@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { SaltStore, StoredBallot } from "../salt-store";
@@ -12,8 +12,9 @@ export class FileSaltStore implements SaltStore {
   constructor(private readonly dir: string) {}
 
   private fileOf(key: string): string {
-    // Keys are `chain:arbitrator:dispute:round:juror[:pending]`; make them file-name safe and unambiguous.
-    return path.join(this.dir, `${key.replace(/[^0-9A-Za-z]/g, "_")}.json`);
+    // The key's SHA-256 in hex: file-name safe, short enough for any file system, the same on
+    // case-insensitive ones, and two keys never share a file (`get` also checks the key stored inside).
+    return path.join(this.dir, `${createHash("sha256").update(key, "utf8").digest("hex")}.json`);
   }
 
   async put(key: string, ballot: StoredBallot): Promise<void> {
@@ -50,7 +51,8 @@ export class FileSaltStore implements SaltStore {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw error;
     }
-    const parsed = JSON.parse(raw) as { vote: string; salt: string; commitment: string };
+    const parsed = JSON.parse(raw) as { key: string; vote: string; salt: string; commitment: string };
+    if (parsed.key !== key) return undefined;
     return { vote: BigInt(parsed.vote), salt: parsed.salt, commitment: parsed.commitment };
   }
 
