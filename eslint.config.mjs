@@ -3,7 +3,18 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/", "sdk/src/typechain/", "sdk/src/generated/", "sdk/docs/", "artifacts/", "cache/", "coverage/", "dist/", "**/dist/", "out/"],
+    ignores: [
+      "node_modules/",
+      "sdk/src/typechain/",
+      "sdk/src/generated/",
+      "sdk/docs/",
+      "artifacts/",
+      "cache/",
+      "coverage/",
+      "dist/",
+      "**/dist/",
+      "out/",
+    ],
   },
   ...tseslint.configs.recommended,
   {
