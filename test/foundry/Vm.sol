@@ -11,6 +11,10 @@ interface Vm {
     function roll(uint256 blockNumber) external;
     function label(address account, string calldata name) external;
     function assume(bool condition) external pure;
+    function expectRevert(bytes calldata revertData) external;
+    function setEnv(string calldata name, string calldata value) external;
+    function envOr(string calldata name, uint256 defaultValue) external view returns (uint256 value);
+    function toString(uint256 value) external pure returns (string memory);
 }
 
 /// @dev The cheatcode address: `address(uint160(uint256(keccak256("hevm cheat code"))))`.
