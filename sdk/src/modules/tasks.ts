@@ -1,5 +1,7 @@
 import { type TransactionReceipt, ZeroHash } from "ethers";
-import { CorpusInputError } from "../errors/sdk-errors";
+import { CorpusContractError } from "../errors/contract-error";
+import { toCorpusError } from "../errors/decode";
+import { CorpusInputError, CorpusUnknownRevertError } from "../errors/sdk-errors";
 import { hashText } from "../content-hash";
 import type { ClientContext } from "../internal/context";
 import { requireSigner } from "../internal/context";
@@ -173,6 +175,9 @@ export class TasksModule {
     const contentHash = check.hash32("contentHash", work.contentHash);
     const uri = check.uri("uri", work.uri, maxUri);
     if (task.workerBond > 0n) {
+      // Everything else the registry would refuse (a live submission, too little escrow, …) is found by a
+      // simulation before the bond is approved; only the missing allowance itself may fail it.
+      await expectOnlyAllowanceMissing(() => registry.submit.staticCall(taskId, contentHash, uri, { from: me }));
       await prepareFunding(this.ctx, signer, task.token, await registry.getAddress(), task.workerBond, "approve");
     }
     const receipt = await transact(this.ctx, () => registry.submit.populateTransaction(taskId, contentHash, uri));
@@ -298,6 +303,21 @@ export class TasksModule {
       maxPanelSize: maxPanelSize!,
       maxUriLength: maxUriLength!,
     };
+  }
+}
+
+/** Errors a simulation may fail with only because the bond is not approved yet. */
+const ALLOWANCE_ERRORS = new Set(["ERC20InsufficientAllowance", "SafeERC20FailedOperation"]);
+
+/** Runs a simulation that needs an approval not given yet; rethrows any other refusal, typed. */
+async function expectOnlyAllowanceMissing(simulate: () => Promise<unknown>): Promise<void> {
+  try {
+    await simulate();
+  } catch (error) {
+    const typed = toCorpusError(error);
+    if (typed instanceof CorpusContractError && ALLOWANCE_ERRORS.has(typed.errorName)) return;
+    if (typed instanceof CorpusUnknownRevertError) return; // a foreign token's own allowance error
+    throw typed;
   }
 }
 
