@@ -374,15 +374,12 @@ describe("SDK: batched reads (Multicall3)", function () {
 
       counting.reset();
       const tasks = await client.tasks.getMany(ids);
-      // One block number (so both chunks read the same block), two eth_calls of 250 tasks each, and the
-      // chain-id check ethers' BrowserProvider makes before each eth_call (it has no static network).
-      expect([...counting.methods].sort(), counting.methods.join(", ")).to.deep.equal([
-        "eth_blockNumber",
-        "eth_call",
-        "eth_call",
-        "eth_chainId",
-        "eth_chainId",
-      ]);
+      // The SDK's own requests: one block number (so both chunks read the same block) and two eth_calls of
+      // 250 tasks each. ethers' BrowserProvider (no static network) adds a chain-id check before calls, how
+      // many depends on its cache timing: those count toward the limit but are not the SDK's to fix.
+      const sdkRequests = counting.methods.filter((m) => m !== "eth_chainId").sort();
+      expect(sdkRequests, counting.methods.join(", ")).to.deep.equal(["eth_blockNumber", "eth_call", "eth_call"]);
+      expect(counting.methods.length, counting.methods.join(", ")).to.be.at.most(5);
       expect(counting.count()).to.equal(5);
       expect(counting.count()).to.be.at.most(5);
 
