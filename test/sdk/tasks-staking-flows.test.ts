@@ -15,6 +15,7 @@ import {
 } from "ethers";
 import {
   CorpusContractError,
+  type CorpusErrorName,
   CorpusInputError,
   type PostTaskInput,
   SUBMISSION_STATUS,
@@ -89,6 +90,16 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   expect.fail("expected the call to reject");
+}
+
+/** `promise` rejected with the contract error `name`, decoded by the SDK. */
+async function expectContractError<Name extends CorpusErrorName>(
+  promise: Promise<unknown>,
+  name: Name,
+): Promise<CorpusContractError<Name>> {
+  const error = await rejectionOf(promise);
+  if (!isCorpusContractError(error, name)) expect.fail(`expected ${name}, got ${String(error)}`);
+  return error;
 }
 
 async function expectInputError(promise: Promise<unknown>, field: string): Promise<CorpusInputError> {
@@ -353,20 +364,20 @@ describe("SDK flows: tasks, staking and token", function () {
   });
 
   describe("tasks.submit", function () {
-    it("refuses the task's own requester and a full task before approving the bond", async function () {
+    it("refuses the task's own requester and a full task with the registry's errors, before approving the bond", async function () {
       const f = await loadFixture(sdkFixture);
       const requester = await f.clientFor(f.alice);
       const { taskId } = await requester.tasks.post(await taskInput({ slots: 1, workerBond: 10n * CRP }));
       const registry = await f.tasks.getAddress();
       const work = { contentHash: hashText("work"), uri: "ipfs://work" };
       const nonce = await nonceOf(f.alice);
-      await expectInputError(requester.tasks.submit(taskId, work), "taskId");
+      await expectContractError(requester.tasks.submit(taskId, work), "TasksRequesterCannotSubmit");
       expect(await nonceOf(f.alice)).to.equal(nonce);
       expect((await crpState(f, f.alice.address, registry)).allowance).to.equal(0n);
       await (await f.clientFor(f.bob)).tasks.submit(taskId, work);
       const carol = await f.clientFor(f.carol);
       const carolNonce = await nonceOf(f.carol);
-      await expectInputError(carol.tasks.submit(taskId, work), "taskId"); // the one slot is pending review
+      await expectContractError(carol.tasks.submit(taskId, work), "TasksNoFreeSlot"); // the slot is pending review
       expect(await nonceOf(f.carol)).to.equal(carolNonce);
       expect((await crpState(f, f.carol.address, registry)).allowance).to.equal(0n);
     });
@@ -518,18 +529,18 @@ describe("SDK flows: tasks, staking and token", function () {
       expect(SUBMISSION_STATUS[Number(submission.status)]).to.equal("Disputed");
     });
 
-    it("refuses the winning party, and a verdict not yet reached, before approving anything", async function () {
+    it("refuses the winning party, and a verdict not yet reached, with the registry's errors and no approval", async function () {
       const f = await loadFixture(sdkFixture);
       const { submissionId, panel } = await reviewingSubmission(f);
       const registry = await f.tasks.getAddress();
       const worker = await f.clientFor(f.bob);
       const nonce = await nonceOf(f.bob);
-      await expectInputError(worker.tasks.dispute(submissionId), "submissionId"); // still under review
+      await expectContractError(worker.tasks.dispute(submissionId), "TasksWrongStatus"); // still under review
       for (const member of panel.slice(0, 2)) {
         await (await f.clientFor(f.validatorSigner(member))).tasks.attest(submissionId, true);
       }
-      const error = await expectInputError(worker.tasks.dispute(submissionId), "submissionId"); // bob won
-      expect(error.reason).to.contain(f.alice.address);
+      const error = await expectContractError(worker.tasks.dispute(submissionId), "TasksNotLosingParty"); // bob won
+      expect(error.args).to.deep.equal({ submissionId, caller: f.bob.address });
       expect(await nonceOf(f.bob)).to.equal(nonce, "nothing sent, not even an approval");
       expect((await crpState(f, f.bob.address, registry)).allowance).to.equal(0n);
     });

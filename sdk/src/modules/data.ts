@@ -91,6 +91,7 @@ export class DataModule {
       offer.token,
       await data.getAddress(),
       maxPrice,
+      () => data.buyLicense.staticCall(tokenId, licensee, quote),
       options.funding,
     );
     const receipt = await transact(this.ctx, () =>

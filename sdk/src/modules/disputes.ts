@@ -185,21 +185,12 @@ export class DisputesModule {
   }
 
   /**
-   * Appeals the current ruling as the losing party: checks the phase and the side first (an approval for a
-   * refused appeal would stay behind), approves exactly the appeal cost in CRP, then appeals.
+   * Appeals the current ruling as the losing party: approves exactly the appeal cost in CRP (after a
+   * simulation shows the arbitrator would take the appeal: phase and side), then appeals.
    */
   async appeal(disputeId: bigint): Promise<TransactionReceipt> {
     const signer = requireSigner(this.ctx, "disputes.appeal");
     const disputes = this.disputes;
-    const [dispute, me] = await Promise.all([this.get(disputeId), signer.getAddress()]);
-    if (dispute.phaseName !== "Appeal") {
-      throw new CorpusInputError("disputeId", `the dispute is in its ${dispute.phaseName} phase, not Appeal`);
-    }
-    const [ruling] = await read(() => disputes.currentRuling(disputeId));
-    const isParty = dispute.parties.includes(me);
-    if (!isParty || (ruling !== 0n && dispute.parties[Number(ruling) - 1] === me)) {
-      throw new CorpusInputError("disputeId", `${me} is not a party the current ruling (${ruling}) goes against`);
-    }
     const cost = await read(() => disputes.appealCost(disputeId));
     await prepareFunding(
       this.ctx,
@@ -207,6 +198,7 @@ export class DisputesModule {
       this.ctx.deployment.contracts.CorpusToken,
       await disputes.getAddress(),
       cost,
+      () => disputes.appeal.staticCall(disputeId),
       "approve",
     );
     return transact(this.ctx, () => disputes.appeal.populateTransaction(disputeId));

@@ -50,6 +50,7 @@ export class StakingModule {
       this.ctx.deployment.contracts.CorpusToken,
       await staking.getAddress(),
       value,
+      () => staking.stake.staticCall(value),
       funding,
     );
     return transact(this.ctx, () =>

@@ -1,7 +1,5 @@
 import { type TransactionReceipt, ZeroHash } from "ethers";
-import { CorpusContractError } from "../errors/contract-error";
-import { toCorpusError } from "../errors/decode";
-import { CorpusInputError, CorpusUnknownRevertError } from "../errors/sdk-errors";
+import { CorpusInputError } from "../errors/sdk-errors";
 import { hashText } from "../content-hash";
 import type { ClientContext } from "../internal/context";
 import { requireSigner } from "../internal/context";
@@ -15,9 +13,6 @@ import type { ICorpusTasks } from "../typechain";
 export type Task = ICorpusTasks.TaskViewStructOutput;
 /** A submission as the registry reports it. */
 export type Submission = ICorpusTasks.SubmissionViewStructOutput;
-
-/** The registry's ruling for accepted work (a verdict of 1 means the panel accepted). */
-const RULING_ACCEPT = 1n;
 
 /** Task kinds the registry defines from the start (governance may add more). */
 export const TASK_KINDS = { labeling: 0, ranking: 1, generation: 2, validation: 3, modelEvaluation: 4 } as const;
@@ -140,7 +135,15 @@ export class TasksModule {
     };
     const [escrow] = await read(() => registry.escrowFor(params.reward, params.slots));
     const spender = await registry.getAddress();
-    const permit = await prepareFunding(this.ctx, signer, token, spender, escrow, input.funding);
+    const permit = await prepareFunding(
+      this.ctx,
+      signer,
+      token,
+      spender,
+      escrow,
+      () => registry.createTask.staticCall(params),
+      input.funding,
+    );
     const receipt = await transact(this.ctx, () =>
       permit === undefined
         ? registry.createTask.populateTransaction(params)
@@ -151,8 +154,8 @@ export class TasksModule {
   }
 
   /**
-   * Submits work to a task: checks the URI and hash, approves exactly the task's worker bond if it has one,
-   * and returns the new submission id.
+   * Submits work to a task: checks the URI and hash, approves exactly the task's worker bond if it has one
+   * (after a simulation shows the registry would take the submission), and returns the new submission id.
    */
   async submit(
     taskId: bigint,
@@ -160,26 +163,18 @@ export class TasksModule {
   ): Promise<{ submissionId: bigint; receipt: TransactionReceipt }> {
     const signer = requireSigner(this.ctx, "tasks.submit");
     const registry = this.registry;
-    const [task, maxUri, me, now] = await Promise.all([
-      this.get(taskId),
-      read(() => registry.MAX_URI_LENGTH()),
-      signer.getAddress(),
-      this.now(),
-    ]);
-    // What the registry would refuse, checked before a bond is approved that would then stay approved.
-    if (task.requester === me) throw new CorpusInputError("taskId", "the requester cannot submit to its own task");
-    if (task.cancelled || now > task.deadline) throw new CorpusInputError("taskId", "the task is closed", taskId);
-    if (task.accepted + task.pending >= task.slots) {
-      throw new CorpusInputError("taskId", "every slot is taken or pending review", taskId);
-    }
+    const [task, maxUri] = await Promise.all([this.get(taskId), read(() => registry.MAX_URI_LENGTH())]);
     const contentHash = check.hash32("contentHash", work.contentHash);
     const uri = check.uri("uri", work.uri, maxUri);
-    if (task.workerBond > 0n) {
-      // Everything else the registry would refuse (a live submission, too little escrow, …) is found by a
-      // simulation before the bond is approved; only the missing allowance itself may fail it.
-      await expectOnlyAllowanceMissing(() => registry.submit.staticCall(taskId, contentHash, uri, { from: me }));
-      await prepareFunding(this.ctx, signer, task.token, await registry.getAddress(), task.workerBond, "approve");
-    }
+    await prepareFunding(
+      this.ctx,
+      signer,
+      task.token,
+      await registry.getAddress(),
+      task.workerBond,
+      () => registry.submit.staticCall(taskId, contentHash, uri),
+      "approve",
+    );
     const receipt = await transact(this.ctx, () => registry.submit.populateTransaction(taskId, contentHash, uri));
     const submitted = eventIn(receipt, registry, registry.getEvent("Submitted"));
     return { submissionId: submitted.args.submissionId, receipt };
@@ -212,32 +207,20 @@ export class TasksModule {
   }
 
   /**
-   * Disputes a panel's verdict as the losing party: approves exactly the arbitration fee in CRP and returns
-   * the arbitrator's dispute id.
+   * Disputes a panel's verdict as the losing party: approves exactly the arbitration fee in CRP (after a
+   * simulation shows the registry would open the dispute) and returns the arbitrator's dispute id.
    */
   async dispute(submissionId: bigint): Promise<{ disputeId: bigint; receipt: TransactionReceipt }> {
     const signer = requireSigner(this.ctx, "tasks.dispute");
     const registry = this.registry;
-    const [submission, me, now, fee] = await Promise.all([
-      this.getSubmission(submissionId),
-      signer.getAddress(),
-      this.now(),
-      read(() => this.ctx.contracts.CorpusDisputes.arbitrationCost("0x")),
-    ]);
-    // What the registry would refuse, checked before the fee is approved that would then stay approved.
-    if (SUBMISSION_STATUS[Number(submission.status)] !== "Provisional") {
-      throw new CorpusInputError("submissionId", "only a provisional verdict can be disputed", submissionId);
-    }
-    if (now > submission.disputeDeadline) throw new CorpusInputError("submissionId", "the dispute window closed");
-    const task = await this.get(submission.taskId);
-    const loser = submission.verdict === RULING_ACCEPT ? task.requester : submission.worker;
-    if (loser !== me) throw new CorpusInputError("submissionId", `only the losing party (${loser}) can dispute`);
+    const fee = await read(() => this.ctx.contracts.CorpusDisputes.arbitrationCost("0x"));
     await prepareFunding(
       this.ctx,
       signer,
       this.ctx.deployment.contracts.CorpusToken,
       await registry.getAddress(),
       fee,
+      () => registry.dispute.staticCall(submissionId),
       "approve",
     );
     const receipt = await transact(this.ctx, () => registry.dispute.populateTransaction(submissionId));
@@ -275,12 +258,6 @@ export class TasksModule {
     return transact(this.ctx, () => this.registry.withdraw.populateTransaction(token));
   }
 
-  /** The latest block's timestamp: what the contracts compare deadlines with. */
-  private async now(): Promise<bigint> {
-    const latest = await read(() => this.ctx.provider.getBlock("latest"));
-    return BigInt(latest?.timestamp ?? 0);
-  }
-
   /** The registry's bounds on task fields, read in one batched request. */
   async bounds() {
     const r = this.registry;
@@ -303,21 +280,6 @@ export class TasksModule {
       maxPanelSize: maxPanelSize!,
       maxUriLength: maxUriLength!,
     };
-  }
-}
-
-/** Errors a simulation may fail with only because the bond is not approved yet. */
-const ALLOWANCE_ERRORS = new Set(["ERC20InsufficientAllowance", "SafeERC20FailedOperation"]);
-
-/** Runs a simulation that needs an approval not given yet; rethrows any other refusal, typed. */
-async function expectOnlyAllowanceMissing(simulate: () => Promise<unknown>): Promise<void> {
-  try {
-    await simulate();
-  } catch (error) {
-    const typed = toCorpusError(error);
-    if (typed instanceof CorpusContractError && ALLOWANCE_ERRORS.has(typed.errorName)) return;
-    if (typed instanceof CorpusUnknownRevertError) return; // a foreign token's own allowance error
-    throw typed;
   }
 }
 
