@@ -24,6 +24,8 @@ export interface CorpusClientOptions {
   confirmations?: number;
   /** Calls per batched read request (default 250). */
   multicallBatchSize?: number;
+  /** Called with each transaction's hash as soon as it is sent, before it is mined (progress, logs). */
+  onTransactionSent?: (hash: string) => void;
 }
 
 /**
@@ -82,6 +84,7 @@ export class CorpusClient {
       ),
       saltStore: options.saltStore ?? new MemorySaltStore(),
       confirmations,
+      onTransactionSent: options.onTransactionSent,
     };
     return new CorpusClient(ctx);
   }

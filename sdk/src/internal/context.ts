@@ -16,6 +16,8 @@ export interface ClientContext {
   readonly saltStore: SaltStore;
   /** Confirmations each transaction waits for. */
   readonly confirmations: number;
+  /** Told each transaction's hash once it is sent, before it is mined. */
+  readonly onTransactionSent?: (hash: string) => void;
 }
 
 /** The signer, or a named error saying that `operation` needs one. */

@@ -35,6 +35,7 @@ export async function transact(
       ...request,
       gasLimit: estimate + (estimate * GAS_HEADROOM_PERCENT) / 100n,
     });
+    ctx.onTransactionSent?.(response.hash);
     receipt = await response.wait(ctx.confirmations);
   } catch (error) {
     throw toCorpusError(error);

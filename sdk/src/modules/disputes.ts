@@ -111,6 +111,12 @@ export class DisputesModule {
     return transact(this.ctx, () => this.disputes.drawJury.populateTransaction(disputeId, excluded));
   }
 
+  /** Requests a new seed for the current round's jury when its seed expired before the draw (anyone may). */
+  async renewJurySeed(disputeId: bigint): Promise<TransactionReceipt> {
+    requireSigner(this.ctx, "disputes.renewJurySeed");
+    return transact(this.ctx, () => this.disputes.renewJurySeed.populateTransaction(disputeId));
+  }
+
   /** Posts evidence as a party: a URI and the content hash of what it points to. */
   async submitEvidence(disputeId: bigint, uri: string, contentHash: string): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "disputes.submitEvidence");

@@ -200,6 +200,12 @@ export class TasksModule {
     return transact(this.ctx, () => this.registry.attest.populateTransaction(submissionId, seat, accept, reasonHash));
   }
 
+  /** Requests a new panel seed for a submission whose seed expired before its panel was drawn (anyone may). */
+  async renewPanelSeed(submissionId: bigint): Promise<TransactionReceipt> {
+    requireSigner(this.ctx, "tasks.renewPanelSeed");
+    return transact(this.ctx, () => this.registry.renewPanelSeed.populateTransaction(submissionId));
+  }
+
   /** Settles a submission whose review and dispute windows are over (anyone may). */
   async finalize(submissionId: bigint): Promise<TransactionReceipt> {
     requireSigner(this.ctx, "tasks.finalize");

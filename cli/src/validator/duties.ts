@@ -1,0 +1,102 @@
+/**
+ * An operator's duties, found from the chain's events: a seat on a review panel (`PanelDrawn` lists the
+ * members) or on a dispute's jury (`JuryDrawn` lists the jurors). Neither list is indexed, so every draw in a
+ * block range is read and filtered by membership; draws are rare next to other events.
+ */
+import type { CorpusClient } from "@corpus-protocol/sdk";
+
+export interface ReviewDuty {
+  kind: "review";
+  submissionId: bigint;
+  round: bigint;
+  reviewDeadline: bigint;
+  /** The block the panel was drawn in. */
+  block: number;
+}
+
+export interface JuryDuty {
+  kind: "jury";
+  disputeId: bigint;
+  round: bigint;
+  commitEnd: bigint;
+  revealEnd: bigint;
+  block: number;
+}
+
+export type Duty = ReviewDuty | JuryDuty;
+
+/** One key per duty: the same draw found twice (a rescan after a reorg or a restart) is one duty. */
+export function dutyKey(duty: Duty): string {
+  return duty.kind === "review" ? `review:${duty.submissionId}:${duty.round}` : `jury:${duty.disputeId}:${duty.round}`;
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** The duties of `operator` drawn in blocks `fromBlock..toBlock`. */
+export async function dutiesIn(
+  client: CorpusClient,
+  operator: string,
+  fromBlock: number,
+  toBlock: number,
+): Promise<Duty[]> {
+  if (toBlock < fromBlock) return [];
+  const { CorpusTasks: tasks, CorpusDisputes: disputes } = client.contracts;
+  const range = { fromBlock, toBlock };
+  const [panels, juries] = await Promise.all([
+    client.queryEvents(tasks, tasks.filters.PanelDrawn(), range),
+    client.queryEvents(disputes, disputes.filters.JuryDrawn(), range),
+  ]);
+  const duties: Duty[] = [];
+  for (const e of panels) {
+    if (!e.args.panel.some((member) => same(member, operator))) continue;
+    duties.push({
+      kind: "review",
+      submissionId: e.args.submissionId,
+      round: e.args.round,
+      reviewDeadline: e.args.reviewDeadline,
+      block: e.blockNumber,
+    });
+  }
+  for (const e of juries) {
+    if (!e.args.jurors.some((juror) => same(juror, operator))) continue;
+    duties.push({
+      kind: "jury",
+      disputeId: e.args.disputeId,
+      round: e.args.round,
+      commitEnd: e.args.commitEnd,
+      revealEnd: e.args.revealEnd,
+      block: e.blockNumber,
+    });
+  }
+  return duties.sort((a, b) => a.block - b.block);
+}
+
+/** Whether a review seat still wants an attestation: the panel round is live and this seat has not voted. */
+export async function reviewIsOpen(client: CorpusClient, operator: string, duty: ReviewDuty): Promise<boolean> {
+  const sub = await client.tasks.getSubmission(duty.submissionId);
+  if (sub.status !== 2n || sub.round !== duty.round) return false; // 2 = Reviewing
+  const seat = sub.panel.findIndex((member) => same(member, operator));
+  return seat >= 0 && (sub.voted & (1n << BigInt(seat))) === 0n;
+}
+
+/** Whether a jury seat still wants a commit or a reveal. */
+export async function juryIsOpen(client: CorpusClient, operator: string, duty: JuryDuty): Promise<boolean> {
+  const [dispute, seat] = await Promise.all([
+    client.disputes.get(duty.disputeId),
+    client.contracts.CorpusDisputes.seatOf(duty.disputeId, duty.round, operator),
+  ]);
+  const live = dispute.round === duty.round && ["Evidence", "Commit", "Reveal"].includes(dispute.phaseName);
+  return live && seat.drawn && !seat.revealed;
+}
+
+/** Duties of `operator` since the deployment that still want something done (what `corpus status` lists). */
+export async function openDuties(client: CorpusClient, operator: string): Promise<Duty[]> {
+  const head = await client.provider.getBlockNumber();
+  const all = await dutiesIn(client, operator, client.deployment.startBlock, head);
+  const open = await Promise.all(
+    all.map((duty) =>
+      duty.kind === "review" ? reviewIsOpen(client, operator, duty) : juryIsOpen(client, operator, duty),
+    ),
+  );
+  return all.filter((_, i) => open[i]);
+}
