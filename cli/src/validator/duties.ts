@@ -23,11 +23,31 @@ export interface JuryDuty {
   block: number;
 }
 
-export type Duty = ReviewDuty | JuryDuty;
+/**
+ * A draw anyone may make once its seed exists (`readyBlock`): a keeper daemon makes it so reviews never wait
+ * on a third party. Not an obligation of the operator's; only followed with `keeper` on.
+ */
+export interface DrawDuty {
+  kind: "draw-panel" | "draw-jury";
+  /** The submission (draw-panel) or dispute (draw-jury). */
+  id: bigint;
+  round: bigint;
+  readyBlock: bigint;
+  block: number;
+}
+
+export type Duty = ReviewDuty | JuryDuty | DrawDuty;
 
 /** One key per duty: the same draw found twice (a rescan after a reorg or a restart) is one duty. */
 export function dutyKey(duty: Duty): string {
-  return duty.kind === "review" ? `review:${duty.submissionId}:${duty.round}` : `jury:${duty.disputeId}:${duty.round}`;
+  switch (duty.kind) {
+    case "review":
+      return `review:${duty.submissionId}:${duty.round}`;
+    case "jury":
+      return `jury:${duty.disputeId}:${duty.round}`;
+    default:
+      return `${duty.kind}:${duty.id}:${duty.round}`;
+  }
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -71,10 +91,40 @@ export async function dutiesIn(
   return duties.sort((a, b) => a.block - b.block);
 }
 
+/** Draws requested in blocks `fromBlock..toBlock` (panel seeds, jury rounds and renewed jury seeds). */
+export async function drawsIn(client: CorpusClient, fromBlock: number, toBlock: number): Promise<DrawDuty[]> {
+  if (toBlock < fromBlock) return [];
+  const { CorpusTasks: tasks, CorpusDisputes: disputes } = client.contracts;
+  const range = { fromBlock, toBlock };
+  const [panels, rounds, renewed] = await Promise.all([
+    client.queryEvents(tasks, tasks.filters.PanelRequested(), range),
+    client.queryEvents(disputes, disputes.filters.RoundStarted(), range),
+    client.queryEvents(disputes, disputes.filters.JurySeedRenewed(), range),
+  ]);
+  const draws: DrawDuty[] = [
+    ...panels.map((e) => ({
+      kind: "draw-panel" as const,
+      id: e.args.submissionId,
+      round: e.args.round,
+      readyBlock: e.args.readyBlock,
+      block: e.blockNumber,
+    })),
+    ...[...rounds, ...renewed].map((e) => ({
+      kind: "draw-jury" as const,
+      id: e.args.disputeId,
+      round: e.args.round,
+      readyBlock: e.args.readyBlock,
+      block: e.blockNumber,
+    })),
+  ];
+  return draws.sort((a, b) => a.block - b.block);
+}
+
 /** Whether a review seat still wants an attestation: the panel round is live and this seat has not voted. */
 export async function reviewIsOpen(client: CorpusClient, operator: string, duty: ReviewDuty): Promise<boolean> {
   const sub = await client.tasks.getSubmission(duty.submissionId);
-  if (sub.status !== 2n || sub.round !== duty.round) return false; // 2 = Reviewing
+  // Reviewing (2), or Provisional (3): members may still attest after a verdict, until the deadline.
+  if ((sub.status !== 2n && sub.status !== 3n) || sub.round !== duty.round) return false;
   const seat = sub.panel.findIndex((member) => same(member, operator));
   return seat >= 0 && (sub.voted & (1n << BigInt(seat))) === 0n;
 }
@@ -95,7 +145,11 @@ export async function openDuties(client: CorpusClient, operator: string): Promis
   const all = await dutiesIn(client, operator, client.deployment.startBlock, head);
   const open = await Promise.all(
     all.map((duty) =>
-      duty.kind === "review" ? reviewIsOpen(client, operator, duty) : juryIsOpen(client, operator, duty),
+      duty.kind === "review"
+        ? reviewIsOpen(client, operator, duty)
+        : duty.kind === "jury"
+          ? juryIsOpen(client, operator, duty)
+          : Promise.resolve(false),
     ),
   );
   return all.filter((_, i) => open[i]);

@@ -60,7 +60,7 @@ export class LocalNodeError extends Error {
 }
 
 /** The last {@link OUTPUT_LIMIT} characters of a child's stdout and stderr, interleaved as they arrive. */
-class OutputTail {
+export class OutputTail {
   private text = "";
   private truncated = false;
 
@@ -124,7 +124,7 @@ function untrackGroup(pid: number): void {
 }
 
 /** Sends `signal` to process group `pid`; false when the group no longer exists. */
-function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
+export function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
   try {
     process.kill(-pid, signal);
     return true;
@@ -139,7 +139,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals | 0): boolean {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The environment of the children: ours, without a ts-node project meant for this process's own files. */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   delete env.TS_NODE_PROJECT;
   return env;
@@ -223,7 +223,7 @@ function describeExit(exit: Exit): string {
 }
 
 /** A detached child (leader of its own process group), tracked by the safety net until it and its group end. */
-class GroupChild {
+export class GroupChild {
   readonly child: ChildProcess;
   readonly output = new OutputTail();
   /** Set once the leader has exited (or failed to spawn). */
