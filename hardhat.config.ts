@@ -49,7 +49,8 @@ const config: HardhatUserConfig = {
   },
   gasReporter: { enabled: false },
   contractSizer: { runOnCompile: false, strict: true },
-  mocha: { timeout: 120_000 },
+  // `hardhat test --parallel` (npm test) runs the files on both cores of a CI machine.
+  mocha: { timeout: 120_000, jobs: 2 },
 };
 
 export default config;

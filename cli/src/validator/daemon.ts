@@ -18,20 +18,15 @@ import type { Logger } from "pino";
 import { type DrawDuty, type Duty, type JuryDuty, type ReviewDuty, dutyKey } from "./duties";
 import { type Judge, NoVerdictError } from "./judge";
 import type { DaemonMetrics } from "./metrics";
+import type { ValidatorSettings } from "./options";
 import { ChainScanner } from "./scanner";
 import { type DaemonState, type StateFile } from "./state";
 
-export interface DaemonOptions {
-  pollIntervalMs: number;
-  /** Blocks behind the head the scanner stays. */
-  confirmations: number;
-  maxBlockRange: number;
-  keeper: boolean;
-  /** Wait before judging a submission again after no verdict could be reached. */
-  retryMs: number;
-  /** Longest wait between steps after failures. */
-  maxBackoffMs: number;
-}
+/** The settings the loop uses (see options.ts for what each means). */
+export type DaemonOptions = Pick<
+  ValidatorSettings,
+  "pollIntervalMs" | "confirmations" | "maxBlockRange" | "keeper" | "retryMs" | "maxBackoffMs"
+>;
 
 /** Submission statuses this file compares against (the SDK's `SUBMISSION_STATUS` order). */
 const DRAWING = 1n;
