@@ -34,6 +34,9 @@ const REQUESTER = 8;
 const DISPUTING_WORKER = 9;
 const WORKERS = { valid: 10, wrongHash: 11, badSchema: 12 };
 
+/** A policy module that never answers, used for ranking tasks. */
+const HANGING_POLICY = path.resolve(__dirname, "..", "fixtures", "hanging-policy.js");
+
 const keyOf = (i: number) => HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).privateKey;
 
 const SPEC = {
@@ -81,8 +84,8 @@ describe("validator daemons end to end (npx hardhat node)", function () {
     return { status: response.status, body: (await response.json()) as { status: string } };
   };
 
-  async function postTask(panelSize: number, slots: number) {
-    const spec = file(`spec-${panelSize}-${slots}-${Date.now()}.json`, SPEC);
+  async function postTask(panelSize: number, slots: number, kind: "labeling" | "ranking" = "labeling", spec_ = SPEC) {
+    const spec = file(`spec-${panelSize}-${slots}-${Date.now()}.json`, spec_);
     const latest = await provider.getBlock("latest");
     const { taskId } = await (
       await client(REQUESTER)
@@ -93,9 +96,9 @@ describe("validator daemons end to end (npx hardhat node)", function () {
       reviewWindow: DAY,
       panelSize,
       quorum: (panelSize + 1) / 2,
-      kind: "labeling",
+      kind,
       specUri: spec.uri,
-      specHash: hashJson(SPEC),
+      specHash: hashJson(spec_),
     });
     return taskId;
   }
@@ -140,6 +143,8 @@ describe("validator daemons end to end (npx hardhat node)", function () {
           maxBackoffMs: 2_000,
           healthMaxAgeMs: 3_000,
           metrics: { host: "127.0.0.1", port: 0 },
+          policyTimeoutMs: 500,
+          policies: { byKind: { ranking: { use: HANGING_POLICY } } },
         },
       });
       homes.set(i, home);
@@ -278,6 +283,34 @@ describe("validator daemons end to end (npx hardhat node)", function () {
     const tasks = requester.contracts.CorpusTasks;
     const attested = await requester.queryEvents(tasks, tasks.filters.Attested(submissionId));
     expect(attested.map((e) => e.args.validator).sort()).to.deep.equal([...sub.panel].sort());
+  });
+
+  it("never attests without a verdict: a policy that throws (a spec without a schema) or hangs (a module policy) gives no attestation", async function () {
+    const noSchema = await postTask(3, 1, "labeling", { instructions: "no schema here" } as unknown as typeof SPEC);
+    const hanging = await postTask(3, 1, "ranking");
+    const first = await submit(WORKERS.valid, noSchema, "no-schema.json", { labels: ["cat"] });
+    const second = await submit(WORKERS.valid, hanging, "hanging.json", { labels: ["cat"] });
+    await mine(3);
+    const requester = await client(REQUESTER);
+    const failures = async (submissionId: bigint, stage: string, pattern: RegExp) => {
+      const { panel } = await eventually(`submission ${submissionId}'s panel`, async () => {
+        const sub = await requester.tasks.getSubmission(submissionId);
+        return sub.panel.length === 3 ? sub : undefined;
+      });
+      for (const member of panel) {
+        const daemon = daemons.get(OPERATORS.find((o) => signers[o]!.address === member)!)!;
+        // Twice: it tried, failed, waited and tried again, and still attested nothing.
+        await eventually(`two failed reviews of ${submissionId} by ${member}`, async () => {
+          const lines = daemon.logs.filter(
+            (l) => l.duty === `review:${submissionId}:0` && l.stage === stage && pattern.test(String(l.err)),
+          );
+          return lines.length >= 2 ? true : undefined;
+        });
+      }
+      expect((await requester.tasks.getSubmission(submissionId)).voted).to.equal(0n);
+    };
+    await failures(first, "policy", /neither "schema" nor "schemaUri"/);
+    await failures(second, "policy", /PolicyTimeoutError|within 500 ms/);
   });
 
   it("recovers when its RPC endpoint goes down and comes back: /health reports the outage, the work is done after", async function () {
