@@ -33,7 +33,13 @@ export async function chainIdAt(rpcUrl: string): Promise<bigint> {
 export function providerFor(rpcUrl: string, chainId: bigint): JsonRpcProvider {
   const request = new FetchRequest(rpcUrl);
   request.timeout = RPC_TIMEOUT_MS;
-  return new JsonRpcProvider(request, Network.from(chainId), { staticNetwork: true, pollingInterval: 1_000 });
+  // No response cache: ethers reuses identical requests for 250 ms by default, which hands a second
+  // transaction sent within that time the nonce of the first.
+  return new JsonRpcProvider(request, Network.from(chainId), {
+    staticNetwork: true,
+    pollingInterval: 1_000,
+    cacheTimeout: -1,
+  });
 }
 
 /** The deployment: the configured address book file, or the SDK's record for `chainId`. */

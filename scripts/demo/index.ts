@@ -33,6 +33,8 @@ async function main() {
   };
   for (const chapter of CHAPTERS) await chapter(ctx);
   ctx.story.summary();
+  console.log("\nThe reviews above were made by the demo's own accounts. To watch real validator daemons review");
+  console.log("(`corpus validator run` against `npx hardhat node`), run: npm run demo:validators");
 }
 
 main().catch((error) => {
