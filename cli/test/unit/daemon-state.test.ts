@@ -3,10 +3,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { CliConfigError } from "../src/errors";
-import { type Duty, dutyKey } from "../src/validator/duties";
-import { DEFAULT_SETTINGS, resolveSettings } from "../src/validator/options";
-import { DaemonStateMismatchError, KEPT_HASHES, StateFile, addDuties, rememberHash } from "../src/validator/state";
+import { CliConfigError } from "../../src/errors";
+import { type Duty, dutyKey } from "../../src/validator/duties";
+import { DEFAULT_SETTINGS, resolveSettings } from "../../src/validator/options";
+import { DaemonStateMismatchError, KEPT_HASHES, StateFile, addDuties, rememberHash } from "../../src/validator/state";
 
 const review = (submissionId: bigint, round = 0n, block = 10): Duty => ({
   kind: "review",
