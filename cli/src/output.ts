@@ -33,7 +33,11 @@ export function createOutput(json: boolean, streams = { out: process.stdout, err
         const { exitCode: _exitCode, ...error } = report;
         streams.err.write(`${toJson({ error }, 0)}\n`);
       } else {
-        streams.err.write(`error: ${report.name}: ${report.message.replace(/^\w+: /, "")}\n`);
+        // A contract error's message already starts with its name.
+        const message = report.message.startsWith(`${report.name}: `)
+          ? report.message.slice(report.name.length + 2)
+          : report.message;
+        streams.err.write(`error: ${report.name}: ${message}\n`);
       }
     },
   };
