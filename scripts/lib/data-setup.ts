@@ -1,6 +1,7 @@
 import { time } from "@nomicfoundation/hardhat-network-helpers";
-import { type Signer, ZeroAddress, ZeroHash, id, resolveAddress } from "ethers";
+import { type Signer, id, resolveAddress } from "ethers";
 import type { CorpusDeployment } from "../../deploy/deploy-corpus";
+import { type LicenseOffer, NO_LICENSE } from "../../sdk/src";
 import { type ICorpusData, IERC20__factory } from "../../sdk/src/typechain";
 import { asAccount } from "./impersonate";
 import { defaultTaskParams, drawPanelWhenReady, eventArg, postTask, submitWork } from "./tasks-setup";
@@ -8,7 +9,9 @@ import { defaultTaskParams, drawPanelWhenReady, eventArg, postTask, submitWork }
 const DAY = 86_400;
 
 export type MintParams = ICorpusData.MintParamsStruct;
-export type LicenseOffer = ICorpusData.LicenseStruct;
+export type { LicenseOffer };
+/** No licence offered yet (the SDK's constant: a mint's default; the owner offers one later). */
+export { NO_LICENSE };
 
 /**
  * Posts a task as `requester` and takes it to finished (local networks): each of `accepted` submits once
@@ -50,15 +53,6 @@ export async function finishedTask(
   if (task.accepted < task.slots) await (await d.tasks.connect(requester).cancelTask(taskId)).wait();
   return taskId;
 }
-
-/** No licence offered yet (a mint's default; the owner offers one later with `setLicense`). */
-export const NO_LICENSE: LicenseOffer = {
-  token: ZeroAddress,
-  price: 0n,
-  duration: 0n,
-  termsHash: ZeroHash,
-  termsUri: "",
-};
 
 /**
  * Mint parameters for `taskIds` with the default shares (30% to contributors, no parents), no licence on

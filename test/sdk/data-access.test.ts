@@ -2,7 +2,7 @@ import { expect } from "chai";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
-import { type BaseContract, type Log, type LogDescription, type Result, type Signer, ZeroHash, hexlify } from "ethers";
+import { type Signer, ZeroHash, hexlify } from "ethers";
 import {
   ACCESS_DOMAIN,
   ACCESS_REQUEST_TYPES,
@@ -10,7 +10,6 @@ import {
   type AccessRequest,
   CorpusAccessDeniedError,
   CorpusContractError,
-  CorpusInputError,
   type LicenseOffer,
   MemoryNonceStore,
   type MintInput,
@@ -25,6 +24,7 @@ import {
 } from "../../sdk/src";
 import { CRP, DAY } from "../helpers/fixtures";
 import { type SdkFixture, sdkFixture } from "../helpers/sdk";
+import { eventsIn, expectInputError, nonceOf, onlyEvent, plain, rejectionOf } from "../helpers/sdk-assertions";
 
 // ─── Amounts ────────────────────────────────────────────────────────────────
 
@@ -50,28 +50,6 @@ const AUDIENCE = "https://data.example";
 
 // ─── Helpers ────────────────────────────────────────────────────────────────
 
-/** The account's transaction count: what "one transaction" and "nothing sent" are measured with. */
-function nonceOf(account: { address: string }): Promise<number> {
-  return hre.ethers.provider.getTransactionCount(account.address);
-}
-
-/** What `promise` rejected with (fails the test if it resolved). */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  return expect.fail("expected the call to reject");
-}
-
-async function expectInputError(promise: Promise<unknown>, field: string): Promise<CorpusInputError> {
-  const error = await rejectionOf(promise);
-  if (!(error instanceof CorpusInputError)) return expect.fail(`expected a CorpusInputError, got ${String(error)}`);
-  expect(error.field).to.equal(field);
-  return error;
-}
-
 async function expectDenied(
   promise: Promise<unknown>,
   reason: CorpusAccessDeniedError["reason"],
@@ -83,27 +61,6 @@ async function expectDenied(
   expect(error.reason).to.equal(reason);
   expect(error.code).to.equal("ACCESS_DENIED");
   return error;
-}
-
-/** Every `name` event `contract` emitted in `receipt`, decoded. */
-function eventsIn(receipt: { logs: readonly Log[] }, contract: BaseContract, name: string): LogDescription[] {
-  const address = (contract.target as string).toLowerCase();
-  return receipt.logs
-    .filter((log) => log.address.toLowerCase() === address)
-    .map((log) => contract.interface.parseLog({ topics: [...log.topics], data: log.data }))
-    .filter((parsed): parsed is LogDescription => parsed !== null && parsed.name === name);
-}
-
-/** The single `name` event of `contract` in `receipt`. */
-function onlyEvent(receipt: { logs: readonly Log[] }, contract: BaseContract, name: string): LogDescription {
-  const found = eventsIn(receipt, contract, name);
-  expect(found, `${name} events in the receipt`).to.have.length(1);
-  return found[0]!;
-}
-
-/** A struct as a plain object (TypeChain types it as a tuple; at run time it is an ethers Result). */
-function plain(struct: object): Record<string, unknown> {
-  return (struct as Result).toObject(true);
 }
 
 /** The system clock in unix seconds: what `signAccessRequest` and `verifyAccessRequest` default to. */

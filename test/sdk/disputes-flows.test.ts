@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { loadFixture, mine, time } from "@nomicfoundation/hardhat-network-helpers";
 import hre from "hardhat";
-import { type BaseContract, type Log, type LogDescription, type Result, ZeroHash, hexlify, randomBytes } from "ethers";
+import { ZeroHash, hexlify, randomBytes } from "ethers";
 import {
   type CorpusClient,
   CorpusInputError,
@@ -25,47 +25,12 @@ import { FileSaltStore } from "../../sdk/src/node";
 import { LOCAL_CHAIN_ID } from "../../deploy/deploy-corpus";
 import { CRP, DAY } from "../helpers/fixtures";
 import { type SdkFixture, sdkFixture } from "../helpers/sdk";
+import { nonceOf, onlyEvent, plain, rejectionOf } from "../helpers/sdk-assertions";
 
 /** The registry's rulings: 1 accepts the work (favours the worker), 2 rejects it (favours the requester). */
 const ACCEPT = 1n;
 const REJECT = 2n;
 const BPS = 10_000n;
-
-/** The account's transaction count: what "one transaction" and "nothing sent" are measured with. */
-function nonceOf(account: string): Promise<number> {
-  return hre.ethers.provider.getTransactionCount(account);
-}
-
-/** Every `name` event `contract` emitted in `receipt`, decoded. */
-function eventsIn(receipt: { logs: readonly Log[] }, contract: BaseContract, name: string): LogDescription[] {
-  const address = (contract.target as string).toLowerCase();
-  return receipt.logs
-    .filter((log) => log.address.toLowerCase() === address)
-    .map((log) => contract.interface.parseLog({ topics: [...log.topics], data: log.data }))
-    .filter((parsed): parsed is LogDescription => parsed !== null && parsed.name === name);
-}
-
-/** The single `name` event of `contract` in `receipt`. */
-function onlyEvent(receipt: { logs: readonly Log[] }, contract: BaseContract, name: string): LogDescription {
-  const found = eventsIn(receipt, contract, name);
-  expect(found, `${name} events in the receipt`).to.have.length(1);
-  return found[0]!;
-}
-
-/** A struct as a plain object (TypeChain types it as a tuple; at run time it is an ethers Result). */
-function plain(struct: object): Record<string, unknown> {
-  return (struct as Result).toObject(true);
-}
-
-/** What `promise` rejected with (fails the test if it resolved). */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  expect.fail("expected the call to reject");
-}
 
 // ─── Fixtures ───────────────────────────────────────────────────────────────
 

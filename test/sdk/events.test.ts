@@ -5,6 +5,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import { Result, id } from "ethers";
 import { CRP } from "../helpers/fixtures";
 import { type SdkFixture, sdkFixture } from "../helpers/sdk";
+import { rejectionOf } from "../helpers/sdk-assertions";
 import {
   CorpusError,
   CorpusInputError,
@@ -13,16 +14,6 @@ import {
   type EventContract,
   type TypedEventLog,
 } from "../../sdk/src";
-
-/** Awaits `promise` and returns what it rejected with (fails the test if it resolved). */
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  expect.fail("expected the promise to reject");
-}
 
 /** What identifies an event and what it says, comparable with deep equality. */
 function summary(events: readonly TypedEventLog<CorpusTasks["filters"]["TaskCreated"]>[]) {

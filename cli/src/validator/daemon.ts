@@ -13,7 +13,13 @@
  * (sent before a crash and not yet mined) the daemon sends nothing else. RPC failures end the step; the loop
  * retries with exponential backoff and resumes from the checkpoint.
  */
-import { type CorpusClient, CorpusRpcError, isCorpusContractError } from "@corpus-protocol/sdk";
+import {
+  type CorpusClient,
+  CorpusRpcError,
+  SUBMISSION_STATUS,
+  type SubmissionStatus,
+  isCorpusContractError,
+} from "@corpus-protocol/sdk";
 import type { Logger } from "pino";
 import { type DrawDuty, type Duty, type JuryDuty, type ReviewDuty, dutyKey } from "./duties";
 import { type Judge, NoVerdictError } from "./judge";
@@ -28,10 +34,11 @@ export type DaemonOptions = Pick<
   "pollIntervalMs" | "confirmations" | "maxBlockRange" | "keeper" | "retryMs" | "maxBackoffMs"
 >;
 
-/** Submission statuses this file compares against (the SDK's `SUBMISSION_STATUS` order). */
-const DRAWING = 1n;
+const status = (name: SubmissionStatus) => BigInt(SUBMISSION_STATUS.indexOf(name));
+const DRAWING = status("Drawing");
 /** A panel member may attest while its panel reviews, and after a verdict until the review deadline. */
-const ATTESTABLE = [2n, 3n]; // Reviewing, Provisional
+const ATTESTABLE = [status("Reviewing"), status("Provisional")];
+/** The registry's rulings (`CorpusTasks.RULING_ACCEPT` and `RULING_REJECT`). */
 const RULING_ACCEPT = 1n;
 const RULING_REJECT = 2n;
 

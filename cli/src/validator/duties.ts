@@ -3,7 +3,7 @@
  * members) or on a dispute's jury (`JuryDrawn` lists the jurors). Neither list is indexed, so every draw in a
  * block range is read and filtered by membership; draws are rare next to other events.
  */
-import type { CorpusClient } from "@corpus-protocol/sdk";
+import { type CorpusClient, SUBMISSION_STATUS } from "@corpus-protocol/sdk";
 
 export interface ReviewDuty {
   kind: "review";
@@ -123,8 +123,9 @@ export async function drawsIn(client: CorpusClient, fromBlock: number, toBlock: 
 /** Whether a review seat still wants an attestation: the panel round is live and this seat has not voted. */
 export async function reviewIsOpen(client: CorpusClient, operator: string, duty: ReviewDuty): Promise<boolean> {
   const sub = await client.tasks.getSubmission(duty.submissionId);
-  // Reviewing (2), or Provisional (3): members may still attest after a verdict, until the deadline.
-  if ((sub.status !== 2n && sub.status !== 3n) || sub.round !== duty.round) return false;
+  // Reviewing, or Provisional: members may still attest after a verdict, until the deadline.
+  const status = SUBMISSION_STATUS[Number(sub.status)];
+  if ((status !== "Reviewing" && status !== "Provisional") || sub.round !== duty.round) return false;
   const seat = sub.panel.findIndex((member) => same(member, operator));
   return seat >= 0 && (sub.voted & (1n << BigInt(seat))) === 0n;
 }
