@@ -54,7 +54,12 @@ async function main() {
     say("\n## Three operators stake and start their daemons\n");
     const operators: { home: string; address: string }[] = [];
     for (const i of [2, 3, 4]) {
-      const op = home(i, { pollIntervalMs: 500, confirmations: 0, metrics: { host: "127.0.0.1", port: 0 } });
+      const op = home(i, {
+        pollIntervalMs: 500,
+        confirmations: 0,
+        metrics: { host: "127.0.0.1", port: 0 },
+        fileRoots: [work], // the demo serves specs and work as local files
+      });
       corpus(op.home, "stake", "50000");
       corpus(op.home, "register", `https://validator-${i}.example.org`);
       operators.push(op);

@@ -7,7 +7,10 @@
  * rejectable; an unreachable host, a timeout or a server error says nothing about it, and the daemon tries
  * again later.
  */
+import dns from "node:dns";
 import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { hashBytes, hashJson } from "@corpus-protocol/sdk";
 
@@ -50,17 +53,32 @@ export interface ContentFetcherOptions {
   ipfsGateway?: string;
   maxBytes?: number;
   timeoutMs?: number;
+  /**
+   * Directories `file://` URIs may point into. URIs come from workers: without this, a submission could make
+   * the daemon read any file of the operator's machine (or `/dev/zero`). Default: none, `file://` is refused.
+   */
+  fileRoots?: readonly string[];
+  /**
+   * Whether http(s) URIs may name loopback, private or link-local addresses. Default false: a worker's URI
+   * must not make the daemon call services on the operator's own network. (The IPFS gateway is the
+   * operator's choice and may be local.)
+   */
+  allowPrivateHosts?: boolean;
 }
 
 export class ContentFetcher {
   readonly ipfsGateway: string;
   readonly maxBytes: number;
   readonly timeoutMs: number;
+  readonly fileRoots: readonly string[];
+  readonly allowPrivateHosts: boolean;
 
   constructor(options: ContentFetcherOptions = {}) {
     this.ipfsGateway = (options.ipfsGateway ?? "https://ipfs.io").replace(/\/+$/, "");
     this.maxBytes = options.maxBytes ?? 16 * 1024 * 1024;
     this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.fileRoots = (options.fileRoots ?? []).map((root) => path.resolve(root));
+    this.allowPrivateHosts = options.allowPrivateHosts ?? false;
   }
 
   /** The bytes at `uri`, or a {@link ContentError}. */
@@ -76,6 +94,7 @@ export class ContentFetcher {
         return this.readFile(url);
       case "http:":
       case "https:":
+        if (!this.allowPrivateHosts) await refusePrivateHost(url);
         return this.readHttp(url.href, signal);
       case "ipfs:":
         return this.readHttp(this.gatewayUrl(url), signal);
@@ -92,17 +111,31 @@ export class ContentFetcher {
   }
 
   private async readFile(url: URL): Promise<Uint8Array> {
-    const file = fileURLToPath(url);
-    let size: number;
+    let file: string;
     try {
-      size = (await fs.promises.stat(file)).size;
+      file = fileURLToPath(url);
+    } catch {
+      throw new ContentUnsupportedUriError(`"${url.href}" is not a local file URI`);
+    }
+    let real: string;
+    let stat: fs.Stats;
+    try {
+      // The real path: a symbolic link inside a root must not lead out of it.
+      real = await fs.promises.realpath(file);
+      stat = await fs.promises.stat(real);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT" || code === "ENOTDIR") throw new ContentNotFoundError(`${file} does not exist`);
       throw new ContentUnavailableError(`${file} cannot be read (${code ?? String(error)})`, { cause: error });
     }
-    if (size > this.maxBytes) throw new ContentTooLargeError(`${file} is ${size} bytes (at most ${this.maxBytes})`);
-    return new Uint8Array(await fs.promises.readFile(file));
+    if (!this.fileRoots.some((root) => real === root || real.startsWith(`${root}${path.sep}`))) {
+      throw new ContentUnsupportedUriError(`${file} is outside the directories this daemon reads files from`);
+    }
+    if (!stat.isFile()) throw new ContentUnsupportedUriError(`${file} is not a regular file`);
+    if (stat.size > this.maxBytes) {
+      throw new ContentTooLargeError(`${file} is ${stat.size} bytes (at most ${this.maxBytes})`);
+    }
+    return new Uint8Array(await fs.promises.readFile(real));
   }
 
   private async readHttp(href: string, signal?: AbortSignal): Promise<Uint8Array> {
@@ -148,6 +181,52 @@ export class ContentFetcher {
     }
     return bytes;
   }
+}
+
+/** Refuses a URI whose host is, or resolves to, a loopback, private, link-local or unspecified address. */
+async function refusePrivateHost(url: URL): Promise<void> {
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  let addresses: string[];
+  try {
+    addresses = net.isIP(host) ? [host] : (await dns.promises.lookup(host, { all: true })).map((a) => a.address);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOTFOUND") throw new ContentNotFoundError(`${url.host} does not resolve`);
+    throw new ContentUnavailableError(`${url.host} cannot be resolved now (${code ?? String(error)})`, {
+      cause: error,
+    });
+  }
+  const blocked = addresses.find(isPrivateAddress);
+  if (blocked !== undefined) {
+    throw new ContentUnsupportedUriError(`${url.host} is a private or local address (${blocked}): not fetched`);
+  }
+}
+
+const PRIVATE_RANGES = new net.BlockList();
+for (const [network, prefix] of [
+  ["0.0.0.0", 8],
+  ["10.0.0.0", 8],
+  ["100.64.0.0", 10],
+  ["127.0.0.0", 8],
+  ["169.254.0.0", 16],
+  ["172.16.0.0", 12],
+  ["192.168.0.0", 16],
+] as const) {
+  PRIVATE_RANGES.addSubnet(network, prefix, "ipv4");
+}
+for (const [network, prefix] of [
+  ["::", 128],
+  ["::1", 128],
+  ["fc00::", 7],
+  ["fe80::", 10],
+] as const) {
+  PRIVATE_RANGES.addSubnet(network, prefix, "ipv6");
+}
+
+function isPrivateAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1];
+  if (mapped !== undefined) return PRIVATE_RANGES.check(mapped, "ipv4");
+  return PRIVATE_RANGES.check(address, net.isIPv6(address) ? "ipv6" : "ipv4");
 }
 
 export type Verified = { ok: true; bytes: Uint8Array } | { ok: false; reason: string };

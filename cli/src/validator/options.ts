@@ -21,6 +21,10 @@ export interface ValidatorSettings {
   ipfsGateway: string;
   maxContentBytes: number;
   fetchTimeoutMs: number;
+  /** Directories `file://` content may be read from (relative to the config file); none by default. */
+  fileRoots: string[];
+  /** Whether workers' http(s) URIs may name private or local addresses (default false). */
+  allowPrivateHosts: boolean;
   /** `false` turns the HTTP endpoint off. */
   metrics: { host: string; port: number } | false;
   /** `/health` turns 503 when the last complete step is older than this. */
@@ -40,6 +44,8 @@ export const DEFAULT_SETTINGS: ValidatorSettings = {
   ipfsGateway: "https://ipfs.io",
   maxContentBytes: 16 * 1024 * 1024,
   fetchTimeoutMs: 15_000,
+  fileRoots: [],
+  allowPrivateHosts: false,
   metrics: { host: "127.0.0.1", port: 9464 },
   healthMaxAgeMs: 60_000,
   logLevel: "info",
@@ -61,6 +67,8 @@ const SETTINGS_SCHEMA = {
     ipfsGateway: { type: "string", pattern: "^https?://" },
     maxContentBytes: positive,
     fetchTimeoutMs: positive,
+    fileRoots: { type: "array", items: { type: "string", minLength: 1 } },
+    allowPrivateHosts: { type: "boolean" },
     metrics: {
       oneOf: [
         { const: false },
@@ -107,6 +115,9 @@ export function resolveSettings(
   }
   const merged: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...fromFile };
   if (typeof fromFile.dataDir === "string") merged.dataDir = path.resolve(baseDir, fromFile.dataDir);
+  if (Array.isArray(fromFile.fileRoots)) {
+    merged.fileRoots = (fromFile.fileRoots as string[]).map((root) => path.resolve(baseDir, root));
+  }
   const number = (flag: string, text: string | undefined, min: number) => {
     if (text === undefined) return undefined;
     const value = Number(text);

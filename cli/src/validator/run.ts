@@ -82,6 +82,8 @@ export async function runValidator(resolved: ResolvedConfig, flags: ValidatorFla
     ipfsGateway: settings.ipfsGateway,
     maxBytes: settings.maxContentBytes,
     timeoutMs: settings.fetchTimeoutMs,
+    fileRoots: settings.fileRoots,
+    allowPrivateHosts: settings.allowPrivateHosts,
   });
   const daemon = new ValidatorDaemon(
     client,

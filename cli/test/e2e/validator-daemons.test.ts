@@ -144,6 +144,7 @@ describe("validator daemons end to end (npx hardhat node)", function () {
           healthMaxAgeMs: 3_000,
           metrics: { host: "127.0.0.1", port: 0 },
           policyTimeoutMs: 500,
+          fileRoots: [workDir],
           policies: { byKind: { ranking: { use: HANGING_POLICY } } },
         },
       });

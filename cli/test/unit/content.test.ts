@@ -47,7 +47,8 @@ describe("content fetching", function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const fetcher = (options = {}) => new ContentFetcher({ ipfsGateway: base, timeoutMs: 300, ...options });
+  const fetcher = (options = {}) =>
+    new ContentFetcher({ ipfsGateway: base, timeoutMs: 300, fileRoots: [dir], allowPrivateHosts: true, ...options });
 
   it("reads file:// and http:// content", async function () {
     const file = path.join(dir, "a.txt");
@@ -96,6 +97,54 @@ describe("content fetching", function () {
       .fetch(pathToFileURL(file).href)
       .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(ContentTooLargeError);
+  });
+
+  describe("what a worker's URI may not make the daemon read", function () {
+    it("file:// only inside the configured roots (none by default), no escape through a link, regular files only", async function () {
+      const inside = path.join(dir, "inside.txt");
+      fs.writeFileSync(inside, "ok");
+      const strict = new ContentFetcher();
+      const refused = async (f: ContentFetcher, uri: string) =>
+        f.fetch(uri).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(await refused(strict, pathToFileURL(inside).href)).to.be.instanceOf(ContentUnsupportedUriError);
+      const outside = fs.mkdtempSync(path.join(os.tmpdir(), "corpus-outside-"));
+      fs.writeFileSync(path.join(outside, "secret"), "operator's secret");
+      fs.symlinkSync(path.join(outside, "secret"), path.join(dir, "link-out"));
+      fs.symlinkSync("/dev/zero", path.join(dir, "zero"));
+      fs.mkdirSync(path.join(dir, "a-directory"), { recursive: true });
+      for (const target of [
+        path.join(outside, "secret"),
+        path.join(dir, "link-out"),
+        path.join(dir, "zero"),
+        "/dev/zero",
+      ]) {
+        const error = await refused(fetcher(), pathToFileURL(target).href);
+        expect(error, target).to.be.instanceOf(ContentUnsupportedUriError);
+        expect((error as Error).message, target).to.match(/outside the directories/);
+      }
+      const directory = await refused(fetcher(), pathToFileURL(path.join(dir, "a-directory")).href);
+      expect((directory as Error).message).to.match(/not a regular file/);
+      fs.rmSync(outside, { recursive: true, force: true });
+    });
+
+    it("no http(s) to loopback, private or link-local hosts by default; the operator's own gateway may be local", async function () {
+      const strict = fetcher({ allowPrivateHosts: false });
+      for (const uri of [
+        `${base}/ok`,
+        "http://localhost:1/x",
+        "http://10.1.2.3/x",
+        "http://169.254.169.254/latest",
+        "http://[::1]:1/x",
+      ]) {
+        const error = await strict.fetch(uri).catch((e: unknown) => e);
+        expect(error, uri).to.be.instanceOf(ContentUnsupportedUriError);
+        expect((error as { definitive: boolean }).definitive).to.equal(true);
+      }
+      expect(Buffer.from(await strict.fetch("ipfs://bafycid/labels.json")).toString()).to.equal('{"b":1,"a":2}');
+    });
   });
 
   describe("fetchVerified", function () {
