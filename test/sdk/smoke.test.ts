@@ -38,3 +38,16 @@ describe("SDK smoke: a task from post to payment through the client", function (
     expect((await f.token.balanceOf(f.bob.address)) - before).to.equal(100n * CRP);
   });
 });
+
+describe("SDK: onTransactionSent", function () {
+  it("is told each transaction's hash once it is sent, before the receipt comes back", async function () {
+    const f = await loadFixture(sdkFixture);
+    const sent: string[] = [];
+    const client = await f.clientFor(f.alice, { onTransactionSent: (hash) => sent.push(hash) });
+    const first = await client.token.transfer(f.bob.address, 1n);
+    const second = await client.token.transfer(f.carol.address, 2n);
+    expect(sent).to.deep.equal([first.hash, second.hash]);
+    await client.token.transfer(f.bob.address, 0n).catch(() => undefined); // refused before sending
+    expect(sent).to.have.length(2);
+  });
+});
